@@ -1,0 +1,60 @@
+# groupadmin — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= python3
+PORT ?= 5000
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test lint bench install install-dev translations system-deps db-check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Compiled catalogues are built, not committed.
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile -q -d groupadmin/translations 2>/dev/null || $(BIN)/pybabel compile -d groupadmin/translations
+
+## make run: install, upgrade the database, seed the demo when empty, serve on 127.0.0.1:$(PORT)
+## together with the scheduler; Ctrl-C stops both.
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	PORT=$(PORT) FLASK="$(FLASK)" scripts/run.sh
+
+## make test: everything CI runs. Installs what tests need (pip, and Debian's PostgreSQL and Chromium).
+test: install-dev translations system-deps
+	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory db-check
+	$(BIN)/pytest -q
+	scripts/with-postgres.sh $(BIN)/pytest -q -m postgres
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+system-deps:
+	scripts/system-deps.sh
+
+# `flask db check` against a throw-away database upgraded to head: no model change without a migration.
+db-check: install
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	  DATABASE_URL="sqlite:///$$d/check.sqlite3" $(FLASK) db upgrade >/dev/null 2>&1 && \
+	  DATABASE_URL="sqlite:///$$d/check.sqlite3" $(FLASK) db check
+
+bench: install-dev translations
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache

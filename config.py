@@ -1,0 +1,90 @@
+"""Settings. Every setting can come from an environment variable of the same name.
+
+Defaults suit a small group on one machine: a SQLite database, a secret key and a data key generated
+on first start under ``instance/`` (owner-only permissions), and mail written to files. With
+``GROUPADMIN_ENV=production`` the defaults that only make sense on a laptop are refused.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which and what to do."""
+
+
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "GROUPADMIN_DATA_KEY", "DATABASE_URL")
+
+
+def _instance_secret(instance_path: Path, name: str) -> str:
+    """Read a generated secret from instance/<name>, creating it (mode 0600) on first start."""
+    path = instance_path / name
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(value + "\n")
+    return value
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load(instance_path: str | Path, environ: dict[str, str] | None = None) -> dict:
+    """Build the settings mapping from the environment, with instance/ defaults."""
+    env = os.environ if environ is None else environ
+    instance = Path(instance_path)
+    production = env.get("GROUPADMIN_ENV", "development") == "production"
+    if production:
+        missing = [name for name in REQUIRED_IN_PRODUCTION if not env.get(name)]
+        if missing:
+            raise ConfigError(
+                "GROUPADMIN_ENV=production needs these settings in the environment: "
+                + ", ".join(missing)
+                + ". Generated defaults are only for development."
+            )
+
+    base_url = env.get("BASE_URL", "http://127.0.0.1:" + env.get("PORT", "5000")).rstrip("/")
+    secure = base_url.startswith("https://")
+    return {
+        "GROUPADMIN_ENV": env.get("GROUPADMIN_ENV", "development"),
+        "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance, "secret_key"),
+        "GROUPADMIN_DATA_KEY": env.get("GROUPADMIN_DATA_KEY") or _instance_secret(instance, "data_key"),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or f"sqlite:///{instance / 'groupadmin.sqlite3'}",
+        "MAIL_URL": env.get("MAIL_URL") or f"file://{instance / 'mail'}",
+        "MAIL_FROM": env.get("MAIL_FROM", "groupadmin@localhost"),
+        "BASE_URL": base_url,
+        # Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        # Where failed-login counts live: "database" (shared by every worker) or "memory" (one process).
+        "LOGIN_THROTTLE_STORAGE": env.get("LOGIN_THROTTLE_STORAGE", "database"),
+        "LOGIN_THROTTLE_FREE_ATTEMPTS": int(env.get("LOGIN_THROTTLE_FREE_ATTEMPTS", "5")),
+        "LOGIN_THROTTLE_WINDOW": timedelta(minutes=int(env.get("LOGIN_THROTTLE_WINDOW_MINUTES", "15"))),
+        "INVITATION_MAX_AGE": timedelta(days=int(env.get("INVITATION_MAX_AGE_DAYS", "7"))),
+        "PASSWORD_RESET_MAX_AGE": timedelta(hours=int(env.get("PASSWORD_RESET_MAX_AGE_HOURS", "24"))),
+        # Sessions end after two hours without a request; "remember me" is off unless ticked.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=2),
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(env.get("REMEMBER_DAYS", "14"))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": {"en": "English", "es": "Español"},
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

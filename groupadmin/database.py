@@ -1,0 +1,60 @@
+"""Shared model pieces: the declarative base with a constraint naming convention, ids, timestamps,
+string choices with CHECK constraints, and the time helpers every domain uses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware UTC. Only views, jobs and the CLI call this; services take `now`."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """An instant stored as naive UTC and always returned timezone-aware, on SQLite and PostgreSQL alike."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class IdMixin:
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def choice_check(column: str, choices: tuple[str, ...], name: str | None = None) -> sa.CheckConstraint:
+    """A CHECK constraint limiting a string column to `choices` (we use strings, not database enums)."""
+    values = ", ".join(f"'{c}'" for c in choices)
+    return sa.CheckConstraint(f"{column} IN ({values})", name=name or f"{column}_choice")

@@ -1,0 +1,21 @@
+"""Form pieces shared by every domain."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from wtforms import ValidationError
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(z, z.replace("_", " ")) for z in sorted(available_timezones()) if "/" in z or z == "UTC"]
+
+
+def valid_timezone(form, field):
+    if field.data not in available_timezones():
+        raise ValidationError(_l("Choose a time zone from the list."))
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value

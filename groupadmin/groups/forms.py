@@ -1,0 +1,96 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, URLField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from groupadmin.forms import strip, timezone_choices, valid_timezone
+
+FELLOWSHIP_LABELS = {
+    "aa": _l("Alcoholics Anonymous (AA)"),
+    "na": _l("Narcotics Anonymous (NA)"),
+    "ca": _l("Cocaine Anonymous (CA)"),
+    "smart": _l("SMART Recovery"),
+    "al-anon": _l("Al-Anon / Alateen"),
+    "other": _l("Another fellowship"),
+}
+GROUP_ROLE_LABELS = {
+    "secretary": _l("Secretary"),
+    "leader": _l("Trusted servant (chair, treasurer, GSR…)"),
+    "sponsor": _l("Sponsor / outreach volunteer"),
+}
+ORG_ROLE_LABELS = {"admin": _l("Administrator"), "coordinator": _l("Coordinator (figures only)")}
+LOCALE_CHOICES = [("en", "English"), ("es", "Español")]
+SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only."))
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
+    slug = StringField(
+        _l("Web address"),
+        validators=[Optional(), Length(max=64), SLUG],
+        filters=[strip],
+        description=_l("Used in links such as /meetings/<address>. Leave empty to make one from the name."),
+    )
+    timezone = SelectField(_l("Time zone"), choices=timezone_choices(), default="UTC", validators=[valid_timezone])
+    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES, default="en")
+
+
+class OrganisationSettingsForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
+    timezone = SelectField(_l("Time zone"), choices=timezone_choices(), validators=[valid_timezone])
+    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
+    website_url = URLField(
+        _l("Website"), validators=[Optional(), Length(max=255)], filters=[strip],
+        description=_l("Shown in meeting feeds as the service entity's website."),
+    )
+    contact_email = EmailField(_l("Public contact email"), validators=[Optional(), Email()], filters=[strip])
+    phone = StringField(_l("Public phone"), validators=[Optional(), Length(max=40)], filters=[strip])
+
+    def validate_website_url(self, field):
+        if field.data and not field.data.startswith("https://"):
+            raise ValidationError(_l("Use an https:// address."))
+
+
+class GroupCreateForm(FlaskForm):
+    name = StringField(_l("Group name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
+    fellowship = SelectField(_l("Fellowship"), choices=list(FELLOWSHIP_LABELS.items()))
+    slug = StringField(
+        _l("Web address"), validators=[Optional(), Length(max=64), SLUG], filters=[strip],
+        description=_l("Used in links such as /groups/<address>. Leave empty to make one from the name."),
+    )
+
+
+class GroupSettingsForm(FlaskForm):
+    name = StringField(_l("Group name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
+    fellowship = SelectField(_l("Fellowship"), choices=list(FELLOWSHIP_LABELS.items()))
+    timezone = SelectField(_l("Time zone"), choices=timezone_choices(), validators=[valid_timezone])
+    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
+    contact_email = EmailField(
+        _l("Group contact email"), validators=[Optional(), Email(), Length(max=254)], filters=[strip],
+        description=_l("Replies to the group's mail go here."),
+    )
+    mail_naming = SelectField(
+        _l("In emails and calendars, call the group"),
+        choices=[
+            ("group", _l("by its own name only (recommended: nothing on a lock screen says 'recovery')")),
+            ("fellowship", _l("by its name with the fellowship")),
+        ],
+    )
+    display_name = StringField(
+        _l("Name used in emails and calendars"), validators=[Optional(), Length(max=120)], filters=[strip],
+        description=_l("Leave empty to use the group name, e.g. 'Tuesday Night Group'."),
+    )
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
+    role = SelectField(_l("Role"))
+
+
+class AddRoleForm(FlaskForm):
+    user_id = SelectField(_l("Member"), coerce=int)
+    role = SelectField(_l("Role"), choices=list(GROUP_ROLE_LABELS.items()))
+
+
+class RemoveRoleForm(FlaskForm):
+    successor_id = SelectField(_l("Who takes over as secretary"), coerce=int, validators=[Optional()])

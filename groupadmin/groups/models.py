@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from groupadmin.database import IdMixin, TimestampMixin, choice_check
+from groupadmin.extensions import db
+
+GROUP_ROLES = ("secretary", "leader", "sponsor")
+ORG_ROLES = ("coordinator", "admin")
+FELLOWSHIPS = ("aa", "na", "ca", "smart", "al-anon", "other")
+# How the group is named in mail subjects, sender names and calendar titles (discretion rule).
+MAIL_NAMING = ("group", "fellowship")
+
+
+class Organisation(IdMixin, TimestampMixin, db.Model):
+    __tablename__ = "organisation"
+
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    locale: Mapped[str] = mapped_column(sa.String(10), default="en")
+    website_url: Mapped[str | None] = mapped_column(sa.String(255))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+
+    groups = relationship("Group", back_populates="organisation", order_by="Group.name")
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.slug}>"
+
+
+class Group(IdMixin, TimestampMixin, db.Model):
+    __tablename__ = "group"
+    __table_args__ = (
+        choice_check("fellowship", FELLOWSHIPS),
+        choice_check("mail_naming", MAIL_NAMING),
+    )
+
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    fellowship: Mapped[str] = mapped_column(sa.String(20), default="aa")
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    locale: Mapped[str] = mapped_column(sa.String(10), default="en")
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    mail_naming: Mapped[str] = mapped_column(sa.String(20), default="group")
+    # The name used in mail and calendars when mail_naming == "group" (defaults to the group's name).
+    display_name: Mapped[str | None] = mapped_column(sa.String(120))
+
+    organisation = relationship("Organisation", back_populates="groups")
+    memberships = relationship("Membership", back_populates="group", cascade="all, delete-orphan")
+
+    @property
+    def discreet_name(self) -> str:
+        """The name that appears in inboxes and calendars: never the fellowship unless the group chose it."""
+        return self.display_name or self.name
+
+    def __repr__(self) -> str:
+        return f"<Group {self.slug}>"
+
+
+class Membership(IdMixin, TimestampMixin, db.Model):
+    """A user's role in a group. A user may hold several roles in one group (one row each)."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "group_id", "role"),
+        choice_check("role", GROUP_ROLES),
+    )
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("group.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+
+    user = relationship("User", back_populates="memberships")
+    group = relationship("Group", back_populates="memberships")
+
+
+class OrgRole(IdMixin, TimestampMixin, db.Model):
+    __tablename__ = "org_role"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "organisation_id", "role"),
+        choice_check("role", ORG_ROLES),
+    )
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(20))
+
+    user = relationship("User", back_populates="org_roles")
+    organisation = relationship("Organisation")

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
+
+from groupadmin.extensions import db
+from groupadmin.groups import services as groups
+from groupadmin.permissions import requires
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@requires("login")
+def dashboard():
+    my_groups = groups.groups_of_user(current_user)
+    my_orgs = groups.orgs_of_user(current_user)
+    return render_template("home/dashboard.html", my_groups=my_groups, my_orgs=my_orgs)
+
+
+@bp.route("/healthz")
+@requires("public")
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")

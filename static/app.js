@@ -1,0 +1,9 @@
+// The little JavaScript we need; every page works without it.
+// Forms marked data-confirm ask before a destructive action.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});
