@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from flask.testing import FlaskClient
 
 from groupadmin import create_app
 from groupadmin.auth import services as auth_services
@@ -62,9 +63,19 @@ def config_overrides() -> dict:
     return {}
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context (fresh `g`, its own database
+    session), as in production, even though the test itself holds an app context open."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(_schema, database_url, config_overrides):
     app = create_app(make_config(database_url, **config_overrides))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.rollback()

@@ -7,6 +7,7 @@ request, so the web, the CLI and the tests share one code path. Callers commit.
 from __future__ import annotations
 
 import hashlib
+import math
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -158,7 +159,7 @@ def _check_throttle(store, keys, now) -> None:
         if c is not None and c.blocked_until is not None and c.blocked_until > now
     ]
     if waits:
-        raise Throttled(int(max(waits)) + 1)
+        raise Throttled(math.ceil(max(waits)))
 
 
 def _record_failure(store, keys, now) -> None:

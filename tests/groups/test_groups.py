@@ -1,0 +1,152 @@
+"""Organisations, groups, roles, hand-over and the audit log."""
+
+from __future__ import annotations
+
+from groupadmin.audit.models import AuditEvent
+from groupadmin.extensions import db
+from groupadmin.groups.models import Group, Membership, Organisation
+from tests import factories
+from tests.conftest import login
+
+
+def test_site_admin_creates_an_organisation_and_admin_creates_a_group(client):
+    factories.user("root@example.org", site_admin=True)
+    login(client, "root@example.org")
+    response = client.post("/orgs/", data={"name": "Riverside Intergroup", "slug": "", "timezone": "Europe/London", "locale": "en"})
+    assert response.status_code == 302
+    org = db.session.scalar(db.select(Organisation).filter_by(slug="riverside-intergroup"))
+    assert org.timezone == "Europe/London"
+    response = client.post(f"/orgs/{org.slug}/groups/new", data={"name": "Monday Step Group", "fellowship": "aa", "slug": ""})
+    assert response.status_code == 302
+    group = db.session.scalar(db.select(Group).filter_by(slug="monday-step-group"))
+    assert group.timezone == "Europe/London", "a new group takes its organisation's zone"
+
+
+def test_bad_organisation_input_is_shown_beside_the_field(client):
+    factories.organisation(slug="taken")
+    factories.user("root@example.org", site_admin=True)
+    login(client, "root@example.org")
+    response = client.post("/orgs/", data={"name": "Mine", "slug": "taken", "timezone": "Mars/Olympus", "locale": "en"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Choose a time zone from the list." in html or "Not a valid choice" in html
+    bad_slug = client.post("/orgs/", data={"name": "Mine", "slug": "Not A Slug!", "timezone": "UTC", "locale": "en"})
+    assert b"lower-case letters" in bad_slug.data
+    assert b'value="Mine"' in bad_slug.data
+    taken = client.post("/orgs/", data={"name": "Mine", "slug": "taken", "timezone": "UTC", "locale": "en"})
+    assert b"That address is taken" in taken.data
+
+
+def test_secretary_edits_settings_and_the_change_is_audited_without_values(client):
+    group = factories.group(name="Tuesday Night Group")
+    factories.member(group, "secretary", email="sec@example.org")
+    login(client, "sec@example.org")
+    response = client.post(
+        f"/groups/{group.slug}/settings",
+        data={
+            "name": "Tuesday Night Group", "fellowship": "aa", "timezone": "Europe/London", "locale": "es",
+            "contact_email": "tng@example.org", "mail_naming": "group", "display_name": "Tuesday Friends",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert group.timezone == "Europe/London" and group.discreet_name == "Tuesday Friends"
+    event = db.session.scalar(db.select(AuditEvent).filter_by(action="group.updated"))
+    assert set(event.details["fields"]) == {"timezone", "locale", "contact_email", "display_name"}
+    assert "tng@example.org" not in str(event.details)
+    log = client.get(f"/groups/{group.slug}/audit")
+    assert b"group.updated" in log.data
+
+
+def test_bad_settings_keep_what_was_typed(client):
+    group = factories.group()
+    factories.member(group, "secretary", email="sec@example.org")
+    login(client, "sec@example.org")
+    response = client.post(
+        f"/groups/{group.slug}/settings",
+        data={"name": "", "fellowship": "aa", "timezone": "UTC", "locale": "en", "contact_email": "not-an-email",
+              "mail_naming": "group", "display_name": "Kept name"},
+    )
+    assert response.status_code == 200
+    assert b"Invalid email address." in response.data
+    assert b'value="Kept name"' in response.data
+
+
+def test_the_last_secretary_is_removed_only_with_a_hand_over(client):
+    group = factories.group()
+    sec = factories.member(group, "secretary", email="sec@example.org", name="Sam S.")
+    leader = factories.member(group, "leader", name="Lee L.")
+    login(client, "sec@example.org")
+    membership = db.session.scalar(db.select(Membership).filter_by(user_id=sec.id, role="secretary"))
+    page = client.get(f"/groups/{group.slug}/members/{membership.id}/remove")
+    assert b"only secretary" in page.data
+
+    refused = client.post(f"/groups/{group.slug}/members/{membership.id}/remove", data={"successor_id": "0"})
+    assert b"A group always keeps a secretary" in refused.data
+    assert db.session.get(Membership, membership.id) is not None
+
+    done = client.post(f"/groups/{group.slug}/members/{membership.id}/remove", data={"successor_id": str(leader.id)})
+    assert done.status_code == 302
+    db.session.expire_all()
+    roles = {(m.user_id, m.role) for m in db.session.scalars(db.select(Membership).filter_by(group_id=group.id))}
+    assert roles == {(leader.id, "leader"), (leader.id, "secretary")}
+    assert db.session.scalar(db.select(AuditEvent).filter_by(action="secretary.handed_over")) is not None
+    assert client.get(f"/groups/{group.slug}/").status_code == 404, "the former secretary has no role left"
+
+
+def test_a_second_secretary_can_be_removed_directly(client):
+    group = factories.group()
+    factories.member(group, "secretary", email="sec@example.org")
+    other = factories.member(group, "secretary")
+    login(client, "sec@example.org")
+    membership_id = db.session.scalar(db.select(Membership.id).filter_by(user_id=other.id))
+    assert client.post(f"/groups/{group.slug}/members/{membership_id}/remove", data={}).status_code == 302
+    assert db.session.scalar(db.select(Membership).filter_by(id=membership_id)) is None
+
+
+def test_secretary_gives_a_member_another_role(client):
+    group = factories.group()
+    factories.member(group, "secretary", email="sec@example.org")
+    pat = factories.member(group, "sponsor")
+    login(client, "sec@example.org")
+    client.post(f"/groups/{group.slug}/members/add", data={"add-user_id": str(pat.id), "add-role": "leader"})
+    roles = set(db.session.scalars(db.select(Membership.role).filter_by(user_id=pat.id)))
+    assert roles == {"sponsor", "leader"}
+
+
+def test_a_role_cannot_be_added_to_someone_outside_the_group(client):
+    group = factories.group()
+    factories.member(group, "secretary", email="sec@example.org")
+    outsider = factories.user()
+    login(client, "sec@example.org")
+    response = client.post(f"/groups/{group.slug}/members/add", data={"add-user_id": str(outsider.id), "add-role": "leader"})
+    assert response.status_code == 422
+    assert db.session.scalar(db.select(Membership).filter_by(user_id=outsider.id)) is None
+
+
+def test_coordinator_sees_group_figures_but_no_names(client):
+    org = factories.organisation()
+    group = factories.group(org, name="Harbour Group")
+    factories.member(group, "secretary", name="Secret Name S.")
+    factories.org_member(org, "coordinator", email="coord@example.org")
+    login(client, "coord@example.org")
+    page = client.get(f"/orgs/{org.slug}/").get_data(as_text=True)
+    assert "Harbour Group" in page
+    assert "Secret Name" not in page
+
+
+def test_dashboard_query_count_does_not_grow_with_groups(client, count_queries):
+    user = factories.user("sec@example.org")
+    org = factories.organisation()
+    login(client, "sec@example.org")
+
+    def measure():
+        with count_queries() as q:
+            assert client.get("/").status_code == 200
+        return q.count
+
+    factories.member(factories.group(org), "secretary", u=user)
+    few = measure()
+    for _ in range(15):
+        factories.member(factories.group(org), "secretary", u=user)
+    assert measure() == few
