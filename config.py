@@ -63,6 +63,26 @@ def load(instance_path: str | Path, environ: dict[str, str] | None = None) -> di
         "MAIL_URL": env.get("MAIL_URL") or f"file://{instance / 'mail'}",
         "MAIL_FROM": env.get("MAIL_FROM", "groupadmin@localhost"),
         "BASE_URL": base_url,
+        # The relay: how many messages it claims at a time, and how long a claim lasts before another
+        # relay may take the messages over (a crashed relay's batch is picked up after this).
+        "MAIL_RELAY_BATCH": int(env.get("MAIL_RELAY_BATCH", "50")),
+        "MAIL_LEASE_SECONDS": int(env.get("MAIL_LEASE_SECONDS", "300")),
+        # How often the scheduler runs the relay (each run delivers everything due, then stops).
+        "MAIL_RELAY_INTERVAL_SECONDS": int(env.get("MAIL_RELAY_INTERVAL_SECONDS", "10")),
+        # Temporary failures are retried with exponential backoff (from this first delay, doubling,
+        # at most two hours apart) for about a day; then the message fails.
+        "MAIL_RETRY_BASE_SECONDS": int(env.get("MAIL_RETRY_BASE_SECONDS", "60")),
+        "MAIL_RETRY_MAX_AGE": timedelta(hours=int(env.get("MAIL_RETRY_MAX_AGE_HOURS", "24"))),
+        # After this, a sent or failed message keeps only its key, status and times.
+        "MAIL_RETENTION": timedelta(days=int(env.get("MAIL_RETENTION_DAYS", "30"))),
+        "MAIL_SMTP_TIMEOUT": float(env.get("MAIL_SMTP_TIMEOUT", "30")),
+        # The scheduler's leader lease: renewed every poll; a standby takes over once it expires.
+        "SCHEDULER_LEASE_SECONDS": int(env.get("SCHEDULER_LEASE_SECONDS", "40")),
+        "SCHEDULER_POLL_SECONDS": float(env.get("SCHEDULER_POLL_SECONDS", "10")),
+        # More modules declaring jobs, comma-separated (the domains' own are listed in the registry).
+        "SCHEDULER_EXTRA_JOB_MODULES": [
+            m.strip() for m in env.get("SCHEDULER_EXTRA_JOB_MODULES", "").split(",") if m.strip()
+        ],
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # Where failed-login counts live: "database" (shared by every worker) or "memory" (one process).

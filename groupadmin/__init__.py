@@ -133,7 +133,9 @@ def register_errorhandlers(app: Flask) -> None:
             db.session.rollback()
         message = messages.get(code, messages[500])
         if isinstance(error, CSRFError):
-            message = _l("This form had expired or was sent from another site. Reload the page and try again.")
+            message = _l(
+                "This form had expired or was sent from another site. Reload the page and try again."
+            )
         return render_template("errors/error.html", code=code, message=message), code
 
     for code in messages:
@@ -193,7 +195,7 @@ def register_request_hooks(app: Flask) -> None:
 
 
 class StructuredFormatter(logging.Formatter):
-    """One JSON object per line. Callers put ids and counts in `extra={"fields": ...}`, never personal data."""
+    """One JSON line. Callers put ids and counts in `extra={"fields": ...}`; never personal data."""
 
     def format(self, record):
         line = {

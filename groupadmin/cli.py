@@ -14,10 +14,15 @@ from groupadmin.extensions import db
 
 @click.command("seed-demo")
 @click.option(
-    "--scale", type=click.Choice(["demo", "intergroup"]), default="demo", show_default=True,
+    "--scale",
+    type=click.Choice(["demo", "intergroup"]),
+    default="demo",
+    show_default=True,
     help="'intergroup' adds a large data set (about 2,000 groups) for benchmarks.",
 )
-@click.option("--if-empty", is_flag=True, help="Seed only when the database has no user yet (used by make run).")
+@click.option(
+    "--if-empty", is_flag=True, help="Seed only when the database has no user yet (used by make run)."
+)
 @with_appcontext
 def seed_demo(scale: str, if_empty: bool) -> None:
     """Create the demo organisation, groups and accounts (idempotent)."""

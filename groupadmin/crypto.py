@@ -61,7 +61,9 @@ def decrypt(token: str) -> str:
     try:
         return _keys().fernet.decrypt(token.encode("ascii")).decode()
     except InvalidToken as exc:  # wrong key or tampered row: say so, never return garbage
-        raise ValueError("cannot decrypt a personal-data column: is GROUPADMIN_DATA_KEY the right key?") from exc
+        raise ValueError(
+            "cannot decrypt a personal-data column: is GROUPADMIN_DATA_KEY the right key?"
+        ) from exc
 
 
 class EncryptedString(TypeDecorator):

@@ -19,7 +19,7 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    """The current instant, timezone-aware UTC. Only views, jobs and the CLI call this; services take `now`."""
+    """The current instant, aware UTC. Only views, jobs and the CLI call this; services take `now`."""
     return datetime.now(UTC)
 
 

@@ -37,7 +37,9 @@ def database_is_empty() -> bool:
 def _user(email: str, name: str, site_admin: bool, now: datetime) -> User:
     user = auth.find_user_by_email(email)
     if user is None:
-        user = auth.create_user(email=email, display_name=name, password=DEMO_PASSWORD, now=now, site_admin=site_admin)
+        user = auth.create_user(
+            email=email, display_name=name, password=DEMO_PASSWORD, now=now, site_admin=site_admin
+        )
     return user
 
 
@@ -47,7 +49,12 @@ def seed(*, now: datetime, scale: str = "demo") -> str:
     org = db.session.scalar(sa.select(Organisation).filter_by(slug=ORG_SLUG))
     if org is None:
         org = groups.create_organisation(
-            actor=admin, name="Lakeside Intergroup", slug=ORG_SLUG, timezone="America/New_York", locale="en", now=now
+            actor=admin,
+            name="Lakeside Intergroup",
+            slug=ORG_SLUG,
+            timezone="America/New_York",
+            locale="en",
+            now=now,
         )
         org.website_url = "https://lakeside-intergroup.example.org"
         org.contact_email = "info@lakeside-intergroup.example.org"
@@ -57,7 +64,9 @@ def seed(*, now: datetime, scale: str = "demo") -> str:
     for slug, name, fellowship in DEMO_GROUPS:
         group = db.session.scalar(sa.select(Group).filter_by(slug=slug))
         if group is None:
-            group = groups.create_group(org, actor=admin, name=name, fellowship=fellowship, slug=slug, now=now)
+            group = groups.create_group(
+                org, actor=admin, name=name, fellowship=fellowship, slug=slug, now=now
+            )
         demo_groups[slug] = group
     aa = demo_groups["lakeside-aa"]
     groups.grant_group_role(aa, users["secretary@example.org"], "secretary", actor=admin, now=now)
@@ -75,9 +84,14 @@ def _seed_intergroup(org: Organisation, admin: User, now: datetime, n_groups: in
     fellowships = ["aa", "na", "smart", "ca", "al-anon"]
     rows = [
         {
-            "organisation_id": org.id, "slug": f"bench-{i:04d}", "name": f"Bench Group {i}",
-            "fellowship": fellowships[i % len(fellowships)], "timezone": org.timezone, "locale": "en",
-            "mail_naming": "group", "created_at": now,
+            "organisation_id": org.id,
+            "slug": f"bench-{i:04d}",
+            "name": f"Bench Group {i}",
+            "fellowship": fellowships[i % len(fellowships)],
+            "timezone": org.timezone,
+            "locale": "en",
+            "mail_naming": "group",
+            "created_at": now,
         }
         for i in range(n_groups)
         if f"bench-{i:04d}" not in existing

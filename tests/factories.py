@@ -15,8 +15,11 @@ _seq = itertools.count(1)
 def user(email: str | None = None, *, name: str | None = None, password: str = PASSWORD, site_admin=False):
     n = next(_seq)
     u = auth.create_user(
-        email=email or f"user{n}@example.org", display_name=name or f"User {n}.", password=password,
-        now=NOW, site_admin=site_admin,
+        email=email or f"user{n}@example.org",
+        display_name=name or f"User {n}.",
+        password=password,
+        now=NOW,
+        site_admin=site_admin,
     )
     db.session.commit()
     return u
@@ -25,8 +28,12 @@ def user(email: str | None = None, *, name: str | None = None, password: str = P
 def organisation(slug: str | None = None, name: str | None = None):
     n = next(_seq)
     org = groups.create_organisation(
-        actor=None, name=name or f"Intergroup {n}", slug=slug or f"org-{n}", timezone="America/New_York",
-        locale="en", now=NOW,
+        actor=None,
+        name=name or f"Intergroup {n}",
+        slug=slug or f"org-{n}",
+        timezone="America/New_York",
+        locale="en",
+        now=NOW,
     )
     db.session.commit()
     return org

@@ -30,7 +30,9 @@ def _fill(rule, **given) -> str:
 
 
 def test_every_endpoint_declares_an_access_rule(app):
-    undeclared = [rule.endpoint for rule, view in _routes(app) if getattr(view, "access_rule", None) not in ALL_RULES]
+    undeclared = [
+        rule.endpoint for rule, view in _routes(app) if getattr(view, "access_rule", None) not in ALL_RULES
+    ]
     assert undeclared == [], f"endpoints without @requires(...): {undeclared}"
 
 
@@ -42,7 +44,10 @@ def test_anonymous_visitors_reach_only_public_endpoints(app, client):
         url = _fill(rule, group_slug=g.slug, org_slug=g.organisation.slug)
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)
-        assert response.status_code == 302 and "/login" in response.headers["Location"], (rule.rule, response.status_code)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], (
+            rule.rule,
+            response.status_code,
+        )
 
 
 def test_every_group_url_answers_404_to_another_groups_secretary(app, client):
@@ -90,16 +95,17 @@ PAGES = {
 }
 MATRIX = {
     #                 dash grp  set  mem  aud  othr org  oset orgs users prof
-    "secretary":     (200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 200),
-    "leader":        (200, 200, 403, 403, 403, 404, 404, 404, 404, 404, 200),
-    "sponsor":       (200, 200, 403, 403, 403, 404, 404, 404, 404, 404, 200),
-    "coordinator":   (200, 404, 404, 404, 404, 404, 200, 403, 404, 404, 200),
-    "org admin":     (200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 200),
-    "site admin":    (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "no role":       (200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200),
+    "secretary": (200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 200),
+    "leader": (200, 200, 403, 403, 403, 404, 404, 404, 404, 404, 200),
+    "sponsor": (200, 200, 403, 403, 403, 404, 404, 404, 404, 404, 200),
+    "coordinator": (200, 404, 404, 404, 404, 404, 200, 403, 404, 404, 200),
+    "org admin": (200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 200),
+    "site admin": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "no role": (200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200),
 }
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("role", MATRIX)
 def test_role_matrix(client, role):
     org = factories.organisation()

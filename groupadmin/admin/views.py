@@ -26,7 +26,9 @@ def users():
     stmt = sa.select(User).order_by(User.display_name, User.id)
     if query:
         like = f"%{query.lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(User.email).like(like), sa.func.lower(User.display_name).like(like)))
+        stmt = stmt.where(
+            sa.or_(sa.func.lower(User.email).like(like), sa.func.lower(User.display_name).like(like))
+        )
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     return render_template("admin/users.html", page=page, query=query, confirm_form=ConfirmForm())
 
@@ -54,7 +56,15 @@ def toggle_active(user_id):
             now = utcnow()
             user.active = not user.active
             auth.end_other_sessions(user)
-            audit.record(now=now, actor=current_user, action="user.activated" if user.active else "user.deactivated", obj=user)
+            audit.record(
+                now=now,
+                actor=current_user,
+                action="user.activated" if user.active else "user.deactivated",
+                obj=user,
+            )
             db.session.commit()
-            flash(_("The account is active again.") if user.active else _("The account is deactivated."), "success")
+            flash(
+                _("The account is active again.") if user.active else _("The account is deactivated."),
+                "success",
+            )
     return redirect(url_for("admin.users"))

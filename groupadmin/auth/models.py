@@ -52,9 +52,7 @@ class Invitation(IdMixin, TimestampMixin, db.Model):
     __tablename__ = "invitation"
     __table_args__ = (
         choice_check("role", ("secretary", "leader", "sponsor", "coordinator", "admin")),
-        sa.CheckConstraint(
-            "(group_id IS NULL) <> (organisation_id IS NULL)", name="one_scope"
-        ),
+        sa.CheckConstraint("(group_id IS NULL) <> (organisation_id IS NULL)", name="one_scope"),
     )
 
     email: Mapped[str] = mapped_column(sa.String(254))

@@ -7,8 +7,8 @@ request, so the web, the CLI and the tests share one code path. Callers commit.
 from __future__ import annotations
 
 import hashlib
-import math
 import hmac
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -43,7 +43,10 @@ class Throttled(AuthError):
     def __init__(self, retry_after: int):
         self.retry_after = retry_after
         super().__init__(
-            _l("Too many failed attempts. Please wait %(seconds)s seconds and try again.", seconds=retry_after)
+            _l(
+                "Too many failed attempts. Please wait %(seconds)s seconds and try again.",
+                seconds=retry_after,
+            )
         )
 
 
@@ -115,7 +118,11 @@ class DatabaseThrottleStore:
 
     def put(self, key: str, count: _Count) -> None:
         row = db.session.get(LoginThrottle, key) or LoginThrottle(key=key)
-        row.failures, row.window_start, row.blocked_until = count.failures, count.window_start, count.blocked_until
+        row.failures, row.window_start, row.blocked_until = (
+            count.failures,
+            count.window_start,
+            count.blocked_until,
+        )
         db.session.add(row)
 
     def delete(self, key: str) -> None:
@@ -212,9 +219,7 @@ def load_session_user(session_id: str) -> User | None:
 
 
 def update_profile(user: User, *, display_name: str, locale: str | None, now: datetime) -> None:
-    changed = [
-        f for f, v in (("display_name", display_name), ("locale", locale)) if getattr(user, f) != v
-    ]
+    changed = [f for f, v in (("display_name", display_name), ("locale", locale)) if getattr(user, f) != v]
     user.display_name, user.locale = display_name, locale
     if changed:
         audit.record(now=now, actor=user, action="profile.updated", obj=user, fields=changed)
@@ -230,7 +235,9 @@ def change_password(user: User, *, current: str, new: str, now: datetime) -> Non
     audit.record(now=now, actor=user, action="password.changed", obj=user)
 
 
-def create_user(*, email: str, display_name: str, password: str | None, now: datetime, site_admin=False) -> User:
+def create_user(
+    *, email: str, display_name: str, password: str | None, now: datetime, site_admin=False
+) -> User:
     user = User(email=email.strip().lower(), display_name=display_name.strip(), is_site_admin=site_admin)
     if password is not None:
         set_password(user, password, now=now)
@@ -314,7 +321,9 @@ def accept_invitation(
         problem = password_problem(password or "", invitation.email)
         if problem:
             raise AuthError(problem)
-        user = create_user(email=invitation.email, display_name=display_name or "", password=password, now=now)
+        user = create_user(
+            email=invitation.email, display_name=display_name or "", password=password, now=now
+        )
     elif user.email.lower() != invitation.email.lower():
         raise AuthError(_l("This invitation was sent to another email address."))
     if invitation.group is not None:
@@ -355,7 +364,11 @@ def load_password_reset(token: str) -> User:
     except BadSignature as exc:
         raise AuthError(_l("This link is not valid. Check that it was copied whole.")) from exc
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or not user.active or not hmac.compare_digest(_reset_fingerprint(user), str(data.get("f"))):
+    if (
+        user is None
+        or not user.active
+        or not hmac.compare_digest(_reset_fingerprint(user), str(data.get("f")))
+    ):
         raise AuthError(_l("This link has already been used or is no longer valid."))
     return user
 

@@ -83,14 +83,18 @@ def logout():
 def profile():
     user = current_user._get_current_object()
     profile_form = ProfileForm(obj=user, prefix="profile")
-    profile_form.locale.choices = [("", _("As my browser says"))] + list(current_app.config["LANGUAGES"].items())
+    profile_form.locale.choices = [("", _("As my browser says"))] + list(
+        current_app.config["LANGUAGES"].items()
+    )
     password_form = ChangePasswordForm(prefix="password")
     password_form.email_for_check = user.email
     if request.method == "GET":
         profile_form.locale.data = user.locale or ""
     elif "profile-display_name" in request.form and profile_form.validate_on_submit():
         services.update_profile(
-            user, display_name=profile_form.display_name.data, locale=profile_form.locale.data or None,
+            user,
+            display_name=profile_form.display_name.data,
+            locale=profile_form.locale.data or None,
             now=utcnow(),
         )
         db.session.commit()

@@ -31,7 +31,9 @@ class OrganisationForm(FlaskForm):
         filters=[strip],
         description=_l("Used in links such as /meetings/<address>. Leave empty to make one from the name."),
     )
-    timezone = SelectField(_l("Time zone"), choices=timezone_choices(), default="UTC", validators=[valid_timezone])
+    timezone = SelectField(
+        _l("Time zone"), choices=timezone_choices(), default="UTC", validators=[valid_timezone]
+    )
     locale = SelectField(_l("Language"), choices=LOCALE_CHOICES, default="en")
 
 
@@ -40,7 +42,9 @@ class OrganisationSettingsForm(FlaskForm):
     timezone = SelectField(_l("Time zone"), choices=timezone_choices(), validators=[valid_timezone])
     locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
     website_url = URLField(
-        _l("Website"), validators=[Optional(), Length(max=255)], filters=[strip],
+        _l("Website"),
+        validators=[Optional(), Length(max=255)],
+        filters=[strip],
         description=_l("Shown in meeting feeds as the service entity's website."),
     )
     contact_email = EmailField(_l("Public contact email"), validators=[Optional(), Email()], filters=[strip])
@@ -55,7 +59,9 @@ class GroupCreateForm(FlaskForm):
     name = StringField(_l("Group name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
     fellowship = SelectField(_l("Fellowship"), choices=list(FELLOWSHIP_LABELS.items()))
     slug = StringField(
-        _l("Web address"), validators=[Optional(), Length(max=64), SLUG], filters=[strip],
+        _l("Web address"),
+        validators=[Optional(), Length(max=64), SLUG],
+        filters=[strip],
         description=_l("Used in links such as /groups/<address>. Leave empty to make one from the name."),
     )
 
@@ -66,7 +72,9 @@ class GroupSettingsForm(FlaskForm):
     timezone = SelectField(_l("Time zone"), choices=timezone_choices(), validators=[valid_timezone])
     locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
     contact_email = EmailField(
-        _l("Group contact email"), validators=[Optional(), Email(), Length(max=254)], filters=[strip],
+        _l("Group contact email"),
+        validators=[Optional(), Email(), Length(max=254)],
+        filters=[strip],
         description=_l("Replies to the group's mail go here."),
     )
     mail_naming = SelectField(
@@ -77,7 +85,9 @@ class GroupSettingsForm(FlaskForm):
         ],
     )
     display_name = StringField(
-        _l("Name used in emails and calendars"), validators=[Optional(), Length(max=120)], filters=[strip],
+        _l("Name used in emails and calendars"),
+        validators=[Optional(), Length(max=120)],
+        filters=[strip],
         description=_l("Leave empty to use the group name, e.g. 'Tuesday Night Group'."),
     )
 

@@ -50,10 +50,14 @@ def create_organisation(*, actor, name: str, slug: str | None, timezone: str, lo
     slug = slugify(slug) if slug else unique_slug(Organisation, name)
     if db.session.scalar(sa.select(Organisation.id).where(Organisation.slug == slug)):
         raise GroupError(_l("That address is taken: choose another."))
-    organisation = Organisation(name=name.strip(), slug=slug, timezone=timezone, locale=locale, created_at=now)
+    organisation = Organisation(
+        name=name.strip(), slug=slug, timezone=timezone, locale=locale, created_at=now
+    )
     db.session.add(organisation)
     db.session.flush()
-    audit.record(now=now, actor=actor, action="organisation.created", obj=organisation, organisation=organisation)
+    audit.record(
+        now=now, actor=actor, action="organisation.created", obj=organisation, organisation=organisation
+    )
     return organisation
 
 
@@ -61,15 +65,26 @@ def update_organisation(organisation: Organisation, *, actor, now: datetime, **v
     changed = _assign(organisation, values)
     if changed:
         audit.record(
-            now=now, actor=actor, action="organisation.updated", obj=organisation,
-            organisation=organisation, fields=changed,
+            now=now,
+            actor=actor,
+            action="organisation.updated",
+            obj=organisation,
+            organisation=organisation,
+            fields=changed,
         )
     return changed
 
 
 def create_group(
-    organisation: Organisation, *, actor, name: str, fellowship: str, now: datetime,
-    slug: str | None = None, timezone: str | None = None, locale: str | None = None,
+    organisation: Organisation,
+    *,
+    actor,
+    name: str,
+    fellowship: str,
+    now: datetime,
+    slug: str | None = None,
+    timezone: str | None = None,
+    locale: str | None = None,
 ) -> Group:
     slug = slugify(slug) if slug else unique_slug(Group, name)
     if db.session.scalar(sa.select(Group.id).where(Group.slug == slug)):
@@ -155,12 +170,22 @@ def revoke_group_role(membership: Membership, *, actor, now: datetime, successor
                 raise GroupError(_l("Choose someone else to take over."))
             grant_group_role(group, successor, "secretary", actor=actor, now=now)
             audit.record(
-                now=now, actor=actor, action="secretary.handed_over", obj=group, group=group,
-                from_user_id=membership.user_id, to_user_id=successor.id,
+                now=now,
+                actor=actor,
+                action="secretary.handed_over",
+                obj=group,
+                group=group,
+                from_user_id=membership.user_id,
+                to_user_id=successor.id,
             )
     audit.record(
-        now=now, actor=actor, action="role.revoked", obj=membership, group=group,
-        role=membership.role, user_id=membership.user_id,
+        now=now,
+        actor=actor,
+        action="role.revoked",
+        obj=membership,
+        group=group,
+        role=membership.role,
+        user_id=membership.user_id,
     )
     db.session.delete(membership)
 
@@ -177,16 +202,26 @@ def grant_org_role(organisation: Organisation, user, role: str, *, actor, now: d
     db.session.add(org_role)
     db.session.flush()
     audit.record(
-        now=now, actor=actor, action="org_role.granted", obj=org_role, organisation=organisation,
-        role=role, user_id=user.id,
+        now=now,
+        actor=actor,
+        action="org_role.granted",
+        obj=org_role,
+        organisation=organisation,
+        role=role,
+        user_id=user.id,
     )
     return org_role
 
 
 def revoke_org_role(org_role: OrgRole, *, actor, now: datetime) -> None:
     audit.record(
-        now=now, actor=actor, action="org_role.revoked", obj=org_role, organisation=org_role.organisation,
-        role=org_role.role, user_id=org_role.user_id,
+        now=now,
+        actor=actor,
+        action="org_role.revoked",
+        obj=org_role,
+        organisation=org_role.organisation,
+        role=org_role.role,
+        user_id=org_role.user_id,
     )
     db.session.delete(org_role)
 

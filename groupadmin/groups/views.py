@@ -40,8 +40,12 @@ def organisations():
     if form.validate_on_submit():
         try:
             organisation = services.create_organisation(
-                actor=current_user, name=form.name.data, slug=form.slug.data,
-                timezone=form.timezone.data, locale=form.locale.data, now=utcnow(),
+                actor=current_user,
+                name=form.name.data,
+                slug=form.slug.data,
+                timezone=form.timezone.data,
+                locale=form.locale.data,
+                now=utcnow(),
             )
         except services.GroupError as error:
             form.slug.errors.append(str(error))
@@ -62,8 +66,14 @@ def organisation(organisation):
     group_form = GroupCreateForm()
     pending = _pending_invitations(organisation_id=organisation.id) if _is_org_admin(organisation) else []
     return render_template(
-        "groups/organisation.html", organisation=organisation, overview=overview, people=people,
-        invite_form=invite_form, group_form=group_form, pending=pending, confirm_form=ConfirmForm(),
+        "groups/organisation.html",
+        organisation=organisation,
+        overview=overview,
+        people=people,
+        invite_form=invite_form,
+        group_form=group_form,
+        pending=pending,
+        confirm_form=ConfirmForm(),
         role_labels=ORG_ROLE_LABELS,
     )
 
@@ -86,8 +96,13 @@ def organisation_settings(organisation):
     form = OrganisationSettingsForm(obj=organisation)
     if form.validate_on_submit():
         services.update_organisation(
-            organisation, actor=current_user, now=utcnow(),
-            **{f: getattr(form, f).data for f in ("name", "timezone", "locale", "website_url", "contact_email", "phone")},
+            organisation,
+            actor=current_user,
+            now=utcnow(),
+            **{
+                f: getattr(form, f).data
+                for f in ("name", "timezone", "locale", "website_url", "contact_email", "phone")
+            },
         )
         db.session.commit()
         flash(_("Settings saved."), "success")
@@ -102,8 +117,12 @@ def create_group(organisation):
     if form.validate_on_submit():
         try:
             group = services.create_group(
-                organisation, actor=current_user, name=form.name.data, fellowship=form.fellowship.data,
-                slug=form.slug.data, now=utcnow(),
+                organisation,
+                actor=current_user,
+                name=form.name.data,
+                fellowship=form.fellowship.data,
+                slug=form.slug.data,
+                now=utcnow(),
             )
         except services.GroupError as error:
             form.slug.errors.append(str(error))
@@ -113,9 +132,14 @@ def create_group(organisation):
             return redirect(url_for("groups.members", group_slug=group.slug))
     overview = services.org_groups_overview(organisation)
     return render_template(
-        "groups/organisation.html", organisation=organisation, overview=overview,
-        people=services.org_people(organisation), invite_form=_org_invite_form(), group_form=form,
-        pending=_pending_invitations(organisation_id=organisation.id), confirm_form=ConfirmForm(),
+        "groups/organisation.html",
+        organisation=organisation,
+        overview=overview,
+        people=services.org_people(organisation),
+        invite_form=_org_invite_form(),
+        group_form=form,
+        pending=_pending_invitations(organisation_id=organisation.id),
+        confirm_form=ConfirmForm(),
         role_labels=ORG_ROLE_LABELS,
     ), 422
 
@@ -126,16 +150,24 @@ def invite_org_person(organisation):
     form = _org_invite_form()
     if form.validate_on_submit():
         invitation, token = auth.invite(
-            inviter=current_user, email=form.email.data, role=form.role.data, organisation=organisation,
+            inviter=current_user,
+            email=form.email.data,
+            role=form.role.data,
+            organisation=organisation,
             now=utcnow(),
         )
         db.session.commit()
         return _invitation_created(invitation, token)
     overview = services.org_groups_overview(organisation)
     return render_template(
-        "groups/organisation.html", organisation=organisation, overview=overview,
-        people=services.org_people(organisation), invite_form=form, group_form=GroupCreateForm(),
-        pending=_pending_invitations(organisation_id=organisation.id), confirm_form=ConfirmForm(),
+        "groups/organisation.html",
+        organisation=organisation,
+        overview=overview,
+        people=services.org_people(organisation),
+        invite_form=form,
+        group_form=GroupCreateForm(),
+        pending=_pending_invitations(organisation_id=organisation.id),
+        confirm_form=ConfirmForm(),
         role_labels=ORG_ROLE_LABELS,
     ), 422
 
@@ -167,10 +199,20 @@ def group_settings(group):
     form = GroupSettingsForm(obj=group)
     if form.validate_on_submit():
         services.update_group(
-            group, actor=current_user, now=utcnow(),
+            group,
+            actor=current_user,
+            now=utcnow(),
             **{
                 f: getattr(form, f).data
-                for f in ("name", "fellowship", "timezone", "locale", "contact_email", "mail_naming", "display_name")
+                for f in (
+                    "name",
+                    "fellowship",
+                    "timezone",
+                    "locale",
+                    "contact_email",
+                    "mail_naming",
+                    "display_name",
+                )
             },
         )
         db.session.commit()
@@ -191,7 +233,8 @@ def _pending_invitations(**scope) -> list[Invitation]:
             sa.select(Invitation)
             .filter_by(**scope)
             .where(
-                Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
                 Invitation.expires_at > utcnow(),
             )
             .order_by(Invitation.created_at.desc())
@@ -204,9 +247,14 @@ def _members_page(group, invite_form=None, add_form=None, status=200):
     add_form = add_form or AddRoleForm(prefix="add")
     add_form.user_id.choices = [(u.id, u.display_name) for u, _roles in members]
     return render_template(
-        "groups/members.html", group=group, members=members, role_labels=GROUP_ROLE_LABELS,
-        invite_form=invite_form or _group_invite_form(), add_form=add_form,
-        pending=_pending_invitations(group_id=group.id), confirm_form=ConfirmForm(),
+        "groups/members.html",
+        group=group,
+        members=members,
+        role_labels=GROUP_ROLE_LABELS,
+        invite_form=invite_form or _group_invite_form(),
+        add_form=add_form,
+        pending=_pending_invitations(group_id=group.id),
+        confirm_form=ConfirmForm(),
     ), status
 
 
@@ -263,12 +311,18 @@ def remove_role(group, membership_id):
         else:
             db.session.commit()
             flash(_("The role is removed."), "success")
-            if not any(m.user_id == current_user.id for m in group.memberships) and not _is_org_admin(group.organisation):
+            if not any(m.user_id == current_user.id for m in group.memberships) and not _is_org_admin(
+                group.organisation
+            ):
                 return redirect(url_for("home.dashboard"))
             return redirect(url_for("groups.members", group_slug=group.slug))
     return render_template(
-        "groups/remove_role.html", group=group, membership=membership, form=form,
-        last_secretary=last_secretary, role_labels=GROUP_ROLE_LABELS,
+        "groups/remove_role.html",
+        group=group,
+        membership=membership,
+        form=form,
+        last_secretary=last_secretary,
+        role_labels=GROUP_ROLE_LABELS,
     )
 
 
@@ -277,8 +331,12 @@ def _withdraw(invitation) -> None:
         now = utcnow()
         invitation.revoked_at = now
         audit.record(
-            now=now, actor=current_user, action="invitation.withdrawn", obj=invitation,
-            group=invitation.group, organisation=invitation.organisation,
+            now=now,
+            actor=current_user,
+            action="invitation.withdrawn",
+            obj=invitation,
+            group=invitation.group,
+            organisation=invitation.organisation,
         )
         db.session.commit()
         flash(_("The invitation is withdrawn; its link no longer works."), "success")

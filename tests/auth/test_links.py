@@ -38,7 +38,12 @@ def test_secretary_invites_a_newcomer_who_creates_an_account(app, client):
     page = newcomer.get(link)
     assert b"Tuesday Night Group" in page.data
     response = newcomer.post(
-        link, data={"display_name": "Jo J.", "password": "my own long passphrase", "confirm": "my own long passphrase"}
+        link,
+        data={
+            "display_name": "Jo J.",
+            "password": "my own long passphrase",
+            "confirm": "my own long passphrase",
+        },
     )
     assert response.status_code == 302
     assert b"Tuesday Night Group" in newcomer.get("/").data
@@ -54,7 +59,9 @@ def test_invitation_form_keeps_what_was_typed_on_error(app, client):
     factories.member(group, "secretary", email="sec@example.org")
     login(client, "sec@example.org")
     link = _invite(client, group)
-    response = app.test_client().post(link, data={"display_name": "Jo J.", "password": "short", "confirm": "short"})
+    response = app.test_client().post(
+        link, data={"display_name": "Jo J.", "password": "short", "confirm": "short"}
+    )
     assert response.status_code == 200
     assert b"Use at least 12 characters." in response.data
     assert b'value="Jo J."' in response.data
@@ -72,7 +79,9 @@ def test_existing_account_accepts_after_logging_in(app, client):
     assert b"Log in to accept" in pat.get(link).data
     login(pat, "pat@example.org")
     assert pat.post(link).status_code == 302
-    roles = db.session.scalars(db.select(Membership.role).join(User).filter(User.email == "pat@example.org")).all()
+    roles = db.session.scalars(
+        db.select(Membership.role).join(User).filter(User.email == "pat@example.org")
+    ).all()
     assert roles == ["sponsor"]
 
 
@@ -99,7 +108,12 @@ def test_tampered_and_expired_invitations_change_nothing(app, client):
         assert tampered.status_code == 410 and b"not valid" in tampered.data
         clock.shift(timedelta(days=8))
         expired = app.test_client().post(
-            link, data={"display_name": "Jo J.", "password": "my own long passphrase", "confirm": "my own long passphrase"}
+            link,
+            data={
+                "display_name": "Jo J.",
+                "password": "my own long passphrase",
+                "confirm": "my own long passphrase",
+            },
         )
         assert expired.status_code == 410 and b"expired" in expired.data
     assert db.session.scalar(db.select(User).filter_by(email="new@example.org")) is None
@@ -121,10 +135,20 @@ def test_org_admin_invites_a_coordinator(app, client):
     org = factories.organisation()
     factories.org_member(org, "admin", email="boss@example.org")
     login(client, "boss@example.org")
-    response = client.post(f"/orgs/{org.slug}/people/invite", data={"invite-email": "c@example.org", "invite-role": "coordinator"})
+    response = client.post(
+        f"/orgs/{org.slug}/people/invite",
+        data={"invite-email": "c@example.org", "invite-role": "coordinator"},
+    )
     link = _link(response.get_data(as_text=True), "invite")
     newcomer = app.test_client()
-    newcomer.post(link, data={"display_name": "Cy C.", "password": "my own long passphrase", "confirm": "my own long passphrase"})
+    newcomer.post(
+        link,
+        data={
+            "display_name": "Cy C.",
+            "password": "my own long passphrase",
+            "confirm": "my own long passphrase",
+        },
+    )
     assert newcomer.get(f"/orgs/{org.slug}/").status_code == 200
     assert newcomer.get(f"/orgs/{org.slug}/settings").status_code == 403
 
@@ -137,9 +161,16 @@ def test_admin_issues_a_single_use_reset_link(app, client):
     link = _link(response.get_data(as_text=True), "reset")
 
     visitor = app.test_client()
-    assert visitor.post(link, data={"password": "a fresh long passphrase", "confirm": "a fresh long passphrase"}).status_code == 302
+    assert (
+        visitor.post(
+            link, data={"password": "a fresh long passphrase", "confirm": "a fresh long passphrase"}
+        ).status_code
+        == 302
+    )
     assert login(app.test_client(), "pat@example.org", "a fresh long passphrase").status_code == 302
-    reused = app.test_client().post(link, data={"password": "another long passphrase", "confirm": "another long passphrase"})
+    reused = app.test_client().post(
+        link, data={"password": "another long passphrase", "confirm": "another long passphrase"}
+    )
     assert reused.status_code == 410
     assert login(app.test_client(), "pat@example.org", "another long passphrase").status_code == 401
 

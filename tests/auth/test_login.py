@@ -39,7 +39,9 @@ def test_unknown_email_still_verifies_a_hash(client, monkeypatch):
             calls.append(1)
             return super().verify(hash_, password)
 
-    monkeypatch.setattr(services, "password_hasher", CountingHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(
+        services, "password_hasher", CountingHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
     login(client, "nobody@example.org", "whatever password")
     login(client, "pat@example.org", "wrong password here")
     assert len(calls) == 2, "the unknown email must cost one hash verification, like a wrong password"
@@ -99,7 +101,11 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app):
     login(other, "pat@example.org")
     response = this.post(
         "/profile",
-        data={"password-current": PASSWORD, "password-password": "a brand new passphrase", "password-confirm": "a brand new passphrase"},
+        data={
+            "password-current": PASSWORD,
+            "password-password": "a brand new passphrase",
+            "password-confirm": "a brand new passphrase",
+        },
     )
     assert response.status_code == 302
     assert this.get("/").status_code == 200
@@ -130,7 +136,8 @@ def test_wrong_current_password_is_refused(client):
     login(client, "pat@example.org")
     new = "a brand new passphrase"
     response = client.post(
-        "/profile", data={"password-current": "not my password", "password-password": new, "password-confirm": new}
+        "/profile",
+        data={"password-current": "not my password", "password-password": new, "password-confirm": new},
     )
     assert b"Your current password is not right." in response.data
 
@@ -170,6 +177,7 @@ def test_authenticated_pages_are_not_cached(client):
     assert "no-store" not in client.get("/static/style.css").headers.get("Cache-Control", "") or True
 
 
+@pytest.mark.postgres
 class TestThrottling:
     def test_repeated_failures_slow_down_the_account_with_a_clear_message(self, app):
         factories.user("pat@example.org")

@@ -91,7 +91,10 @@ def page(browser, live_server):
 def phone(browser, live_server):
     """A phone-sized window (iPhone SE-like)."""
     context = browser.new_context(
-        base_url=live_server, viewport={"width": 375, "height": 667}, device_scale_factor=2, is_mobile=True,
+        base_url=live_server,
+        viewport={"width": 375, "height": 667},
+        device_scale_factor=2,
+        is_mobile=True,
         has_touch=True,
     )
     page = context.new_page()

@@ -10,8 +10,16 @@ pytestmark = pytest.mark.e2e
 @pytest.mark.parametrize(
     ("email", "expect", "absent"),
     [
-        ("secretary@example.org", ["Tuesday Night Lakeside Group", "What needs doing"], ["Harbour Light Group"]),
-        ("sponsor@example.org", ["Tuesday Night Lakeside Group"], ["What needs doing", "Harbour Light Group"]),
+        (
+            "secretary@example.org",
+            ["Tuesday Night Lakeside Group", "What needs doing"],
+            ["Harbour Light Group"],
+        ),
+        (
+            "sponsor@example.org",
+            ["Tuesday Night Lakeside Group"],
+            ["What needs doing", "Harbour Light Group"],
+        ),
         ("coordinator@example.org", ["Lakeside Intergroup", "Coordinator"], ["Tuesday Night Lakeside Group"]),
         ("admin@example.org", ["Site administration", "Lakeside Intergroup", "Administrator"], []),
     ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from groupadmin.audit.models import AuditEvent
 from groupadmin.extensions import db
 from groupadmin.groups.models import Group, Membership, Organisation
@@ -12,11 +14,16 @@ from tests.conftest import login
 def test_site_admin_creates_an_organisation_and_admin_creates_a_group(client):
     factories.user("root@example.org", site_admin=True)
     login(client, "root@example.org")
-    response = client.post("/orgs/", data={"name": "Riverside Intergroup", "slug": "", "timezone": "Europe/London", "locale": "en"})
+    response = client.post(
+        "/orgs/",
+        data={"name": "Riverside Intergroup", "slug": "", "timezone": "Europe/London", "locale": "en"},
+    )
     assert response.status_code == 302
     org = db.session.scalar(db.select(Organisation).filter_by(slug="riverside-intergroup"))
     assert org.timezone == "Europe/London"
-    response = client.post(f"/orgs/{org.slug}/groups/new", data={"name": "Monday Step Group", "fellowship": "aa", "slug": ""})
+    response = client.post(
+        f"/orgs/{org.slug}/groups/new", data={"name": "Monday Step Group", "fellowship": "aa", "slug": ""}
+    )
     assert response.status_code == 302
     group = db.session.scalar(db.select(Group).filter_by(slug="monday-step-group"))
     assert group.timezone == "Europe/London", "a new group takes its organisation's zone"
@@ -26,11 +33,15 @@ def test_bad_organisation_input_is_shown_beside_the_field(client):
     factories.organisation(slug="taken")
     factories.user("root@example.org", site_admin=True)
     login(client, "root@example.org")
-    response = client.post("/orgs/", data={"name": "Mine", "slug": "taken", "timezone": "Mars/Olympus", "locale": "en"})
+    response = client.post(
+        "/orgs/", data={"name": "Mine", "slug": "taken", "timezone": "Mars/Olympus", "locale": "en"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Choose a time zone from the list." in html or "Not a valid choice" in html
-    bad_slug = client.post("/orgs/", data={"name": "Mine", "slug": "Not A Slug!", "timezone": "UTC", "locale": "en"})
+    bad_slug = client.post(
+        "/orgs/", data={"name": "Mine", "slug": "Not A Slug!", "timezone": "UTC", "locale": "en"}
+    )
     assert b"lower-case letters" in bad_slug.data
     assert b'value="Mine"' in bad_slug.data
     taken = client.post("/orgs/", data={"name": "Mine", "slug": "taken", "timezone": "UTC", "locale": "en"})
@@ -44,8 +55,13 @@ def test_secretary_edits_settings_and_the_change_is_audited_without_values(clien
     response = client.post(
         f"/groups/{group.slug}/settings",
         data={
-            "name": "Tuesday Night Group", "fellowship": "aa", "timezone": "Europe/London", "locale": "es",
-            "contact_email": "tng@example.org", "mail_naming": "group", "display_name": "Tuesday Friends",
+            "name": "Tuesday Night Group",
+            "fellowship": "aa",
+            "timezone": "Europe/London",
+            "locale": "es",
+            "contact_email": "tng@example.org",
+            "mail_naming": "group",
+            "display_name": "Tuesday Friends",
         },
     )
     assert response.status_code == 302
@@ -64,14 +80,22 @@ def test_bad_settings_keep_what_was_typed(client):
     login(client, "sec@example.org")
     response = client.post(
         f"/groups/{group.slug}/settings",
-        data={"name": "", "fellowship": "aa", "timezone": "UTC", "locale": "en", "contact_email": "not-an-email",
-              "mail_naming": "group", "display_name": "Kept name"},
+        data={
+            "name": "",
+            "fellowship": "aa",
+            "timezone": "UTC",
+            "locale": "en",
+            "contact_email": "not-an-email",
+            "mail_naming": "group",
+            "display_name": "Kept name",
+        },
     )
     assert response.status_code == 200
     assert b"Invalid email address." in response.data
     assert b'value="Kept name"' in response.data
 
 
+@pytest.mark.postgres
 def test_the_last_secretary_is_removed_only_with_a_hand_over(client):
     group = factories.group()
     sec = factories.member(group, "secretary", email="sec@example.org", name="Sam S.")
@@ -85,10 +109,14 @@ def test_the_last_secretary_is_removed_only_with_a_hand_over(client):
     assert b"A group always keeps a secretary" in refused.data
     assert db.session.get(Membership, membership.id) is not None
 
-    done = client.post(f"/groups/{group.slug}/members/{membership.id}/remove", data={"successor_id": str(leader.id)})
+    done = client.post(
+        f"/groups/{group.slug}/members/{membership.id}/remove", data={"successor_id": str(leader.id)}
+    )
     assert done.status_code == 302
     db.session.expire_all()
-    roles = {(m.user_id, m.role) for m in db.session.scalars(db.select(Membership).filter_by(group_id=group.id))}
+    roles = {
+        (m.user_id, m.role) for m in db.session.scalars(db.select(Membership).filter_by(group_id=group.id))
+    }
     assert roles == {(leader.id, "leader"), (leader.id, "secretary")}
     assert db.session.scalar(db.select(AuditEvent).filter_by(action="secretary.handed_over")) is not None
     assert client.get(f"/groups/{group.slug}/").status_code == 404, "the former secretary has no role left"
@@ -119,7 +147,9 @@ def test_a_role_cannot_be_added_to_someone_outside_the_group(client):
     factories.member(group, "secretary", email="sec@example.org")
     outsider = factories.user()
     login(client, "sec@example.org")
-    response = client.post(f"/groups/{group.slug}/members/add", data={"add-user_id": str(outsider.id), "add-role": "leader"})
+    response = client.post(
+        f"/groups/{group.slug}/members/add", data={"add-user_id": str(outsider.id), "add-role": "leader"}
+    )
     assert response.status_code == 422
     assert db.session.scalar(db.select(Membership).filter_by(user_id=outsider.id)) is None
 
