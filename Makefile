@@ -6,7 +6,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test lint bench install install-dev translations system-deps db-check clean
+.PHONY: run test lint bench install install-dev translations translations-update system-deps db-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,12 @@ install-dev: $(VENV)/.installed-dev
 
 # Compiled catalogues are built, not committed.
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile -q -d groupadmin/translations 2>/dev/null || $(BIN)/pybabel compile -d groupadmin/translations
+	@$(BIN)/pybabel compile -d groupadmin/translations >/dev/null
+
+# After adding or changing user-facing strings: extract them and merge into each language's catalogue.
+translations-update: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o groupadmin/translations/messages.pot . >/dev/null
+	$(BIN)/pybabel update -i groupadmin/translations/messages.pot -d groupadmin/translations --no-fuzzy-matching >/dev/null
 
 ## make run: install, upgrade the database, seed the demo when empty, serve on 127.0.0.1:$(PORT)
 ## together with the scheduler; Ctrl-C stops both.
