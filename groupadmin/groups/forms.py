@@ -13,12 +13,13 @@ FELLOWSHIP_LABELS = {
     "al-anon": _l("Al-Anon / Alateen"),
     "other": _l("Another fellowship"),
 }
+# Least powerful first, so that a form's default role is the safe one.
 GROUP_ROLE_LABELS = {
-    "secretary": _l("Secretary"),
     "leader": _l("Trusted servant (chair, treasurer, GSR…)"),
     "sponsor": _l("Sponsor / outreach volunteer"),
+    "secretary": _l("Secretary"),
 }
-ORG_ROLE_LABELS = {"admin": _l("Administrator"), "coordinator": _l("Coordinator (figures only)")}
+ORG_ROLE_LABELS = {"coordinator": _l("Coordinator (figures only)"), "admin": _l("Administrator")}
 LOCALE_CHOICES = [("en", "English"), ("es", "Español")]
 SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only."))
 
@@ -29,7 +30,7 @@ class OrganisationForm(FlaskForm):
         _l("Web address"),
         validators=[Optional(), Length(max=64), SLUG],
         filters=[strip],
-        description=_l("Used in links such as /meetings/<address>. Leave empty to make one from the name."),
+        description=_l("Used in links, e.g. /meetings/lakeside. Leave empty to make one from the name."),
     )
     timezone = SelectField(
         _l("Time zone"), choices=timezone_choices(), default="UTC", validators=[valid_timezone]
@@ -62,7 +63,7 @@ class GroupCreateForm(FlaskForm):
         _l("Web address"),
         validators=[Optional(), Length(max=64), SLUG],
         filters=[strip],
-        description=_l("Used in links such as /groups/<address>. Leave empty to make one from the name."),
+        description=_l("Used in links, e.g. /groups/tuesday-night. Leave empty to make one from the name."),
     )
 
 
