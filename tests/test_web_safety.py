@@ -122,3 +122,23 @@ def test_request_log_has_no_personal_data_and_redacts_link_tokens(client, capsys
     for secret in ("pat.secret", "Secretname", "SECRET-TOKEN-VALUE", PASSWORD):
         assert secret not in text
     assert "/r/invite/[redacted]" in text
+
+
+def test_forwarded_address_is_trusted_only_when_configured(database_url, _schema):
+    """Behind one trusted proxy, throttling counts the client's address, not the proxy's."""
+    from groupadmin.auth.models import LoginThrottle
+    from groupadmin.crypto import lookup_hash
+    from groupadmin.extensions import db
+
+    for proxies, expected in ((1, "203.0.113.9"), (0, "127.0.0.1")):
+        app = create_app(make_config(database_url, TRUSTED_PROXIES=proxies))
+        with app.app_context():
+            app.test_client().post(
+                "/login", data={"email": "x@example.org", "password": "wrong password!"},
+                headers={"X-Forwarded-For": "203.0.113.9"},
+            )
+            keys = set(db.session.scalars(db.select(LoginThrottle.key)))
+            assert "addr:" + lookup_hash(expected) in keys
+            db.session.execute(db.delete(LoginThrottle))
+            db.session.commit()
+            db.session.remove()
