@@ -57,25 +57,25 @@ def organisations():
     return render_template("groups/organisations.html", orgs=orgs, form=form)
 
 
-@bp.route("/orgs/<org_slug>/")
-@requires("org.view")
-def organisation(organisation):
-    overview = services.org_groups_overview(organisation)
-    people = services.org_people(organisation) if _is_org_admin(organisation) else []
-    invite_form = _org_invite_form()
-    group_form = GroupCreateForm()
-    pending = _pending_invitations(organisation_id=organisation.id) if _is_org_admin(organisation) else []
+def _organisation_page(organisation, *, group_form=None, invite_form=None, status=200):
+    is_admin = _is_org_admin(organisation)
     return render_template(
         "groups/organisation.html",
         organisation=organisation,
-        overview=overview,
-        people=people,
-        invite_form=invite_form,
-        group_form=group_form,
-        pending=pending,
+        overview=services.org_groups_overview(organisation),
+        people=services.org_people(organisation) if is_admin else [],
+        pending=_pending_invitations(organisation_id=organisation.id) if is_admin else [],
+        invite_form=invite_form or _org_invite_form(),
+        group_form=group_form or GroupCreateForm(),
         confirm_form=ConfirmForm(),
         role_labels=ORG_ROLE_LABELS,
-    )
+    ), status
+
+
+@bp.route("/orgs/<org_slug>/")
+@requires("org.view")
+def organisation(organisation):
+    return _organisation_page(organisation)
 
 
 def _is_org_admin(organisation) -> bool:
@@ -130,18 +130,7 @@ def create_group(organisation):
             db.session.commit()
             flash(_("%(name)s is created. Invite its secretary next.", name=group.name), "success")
             return redirect(url_for("groups.members", group_slug=group.slug))
-    overview = services.org_groups_overview(organisation)
-    return render_template(
-        "groups/organisation.html",
-        organisation=organisation,
-        overview=overview,
-        people=services.org_people(organisation),
-        invite_form=_org_invite_form(),
-        group_form=form,
-        pending=_pending_invitations(organisation_id=organisation.id),
-        confirm_form=ConfirmForm(),
-        role_labels=ORG_ROLE_LABELS,
-    ), 422
+    return _organisation_page(organisation, group_form=form, status=422)
 
 
 @bp.route("/orgs/<org_slug>/people/invite", methods=["POST"])
@@ -158,18 +147,7 @@ def invite_org_person(organisation):
         )
         db.session.commit()
         return _invitation_created(invitation, token)
-    overview = services.org_groups_overview(organisation)
-    return render_template(
-        "groups/organisation.html",
-        organisation=organisation,
-        overview=overview,
-        people=services.org_people(organisation),
-        invite_form=form,
-        group_form=GroupCreateForm(),
-        pending=_pending_invitations(organisation_id=organisation.id),
-        confirm_form=ConfirmForm(),
-        role_labels=ORG_ROLE_LABELS,
-    ), 422
+    return _organisation_page(organisation, invite_form=form, status=422)
 
 
 @bp.route("/orgs/<org_slug>/people/<int:role_id>/remove", methods=["POST"])
