@@ -106,5 +106,7 @@ def load(instance_path: str | Path, environ: dict[str, str] | None = None) -> di
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": {"en": "English", "es": "Español"},
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        # How far ahead dated meeting occurrences are kept generated (the nightly job and every save).
+        "OCCURRENCE_WEEKS_AHEAD": int(env.get("OCCURRENCE_WEEKS_AHEAD", "12")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }

@@ -73,8 +73,10 @@ def seed(*, now: datetime, scale: str = "demo") -> str:
     groups.grant_group_role(aa, users["sponsor@example.org"], "sponsor", actor=admin, now=now)
     for slug in ("harbour-na", "northside-smart"):
         groups.grant_group_role(demo_groups[slug], admin, "secretary", actor=admin, now=now)
+    _seed_meetings(demo_groups, admin, now)
     if scale == "intergroup":
         _seed_intergroup(org, admin, now)
+        _seed_intergroup_meetings(org, now)
     return demo_summary()
 
 
@@ -110,3 +112,231 @@ def demo_summary() -> str:
     }
     lines += [f"  {email:<26} {role}" for email, role in roles.items()]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Meetings (issue 4): two or three per demo group, one online, one hybrid, and an unlisted monthly
+# business meeting among them. Addresses are made up; links use providers meeting finders recognise.
+
+HALL = {
+    "location": "St Mark's Church Hall",
+    "formatted_address": "120 Lake Street, Lakeside, NY 12345, USA",
+    "location_notes": "Side entrance, downstairs. Step-free access from the car park.",
+}
+DEMO_MEETINGS = {
+    "lakeside-aa": [
+        (
+            "tuesday-night-big-book",
+            "Tuesday Night Big Book",
+            ("weekly", 1, None, "19:30", 60),
+            {
+                **HALL,
+                "attendance": "hybrid",
+                "conference_url": "https://zoom.us/j/81234567890",
+                "conference_url_notes": "Passcode: lakeside",
+                "types": ["O", "B", "X"],
+                "region": "Lakeside",
+                "venmo": "@LakesideTuesday",
+            },
+        ),
+        (
+            "lunchtime-online",
+            "Lunchtime Online",
+            ("weekly", 3, None, "12:00", 60),
+            {
+                "attendance": "online",
+                "conference_url": "https://meet.jit.si/lakeside-lunchtime",
+                "conference_phone": "+16465588656,,81234567#",
+                "city": "Lakeside",
+                "state": "NY",
+                "country": "USA",
+                "types": ["O", "D"],
+            },
+        ),
+        (
+            "lakeside-business-meeting",
+            "Business Meeting",
+            ("monthly", 6, 1, "11:00", 60),
+            {
+                **HALL,
+                "attendance": "in_person",
+                "listed": False,
+                "private_notes": "Treasurer brings the cash box. Key from the parish office.",
+            },
+        ),
+    ],
+    "harbour-na": [
+        (
+            "harbour-light",
+            "Harbour Light",
+            ("weekly", 4, None, "20:00", 90),
+            {
+                "location": "Harbour Community Centre",
+                "formatted_address": "8 Quay Road, Lakeside, NY 12346, USA",
+                "attendance": "hybrid",
+                "conference_url": "https://meet.google.com/abc-defg-hij",
+                "types": ["O", "BE", "X"],
+            },
+        ),
+        (
+            "harbour-sunday-online",
+            "Sunday Evening Online",
+            ("weekly", 6, None, "18:00", 60),
+            {
+                "attendance": "online",
+                "conference_url": "https://zoom.us/j/89876543210",
+                "city": "Lakeside",
+                "state": "NY",
+                "country": "USA",
+                "types": ["C", "D"],
+            },
+        ),
+        (
+            "harbour-group-conscience",
+            "Group Conscience",
+            ("monthly", 2, -1, "19:00", 60),
+            {"attendance": "online", "conference_url": "https://zoom.us/j/85555555555", "listed": False},
+        ),
+    ],
+    "northside-smart": [
+        (
+            "northside-monday",
+            "Northside Monday Meeting",
+            ("weekly", 0, None, "18:30", 90),
+            {
+                "location": "Northside Library, Meeting Room B",
+                "formatted_address": "45 Elm Avenue, Lakeside, NY 12347, USA",
+                "attendance": "hybrid",
+                "conference_url": "https://zoom.us/j/87777777777",
+                "types": ["O", "X"],
+            },
+        ),
+        (
+            "northside-business-meeting",
+            "Business Meeting",
+            ("monthly", 1, 2, "20:00", 45),
+            {"attendance": "online", "conference_url": "https://zoom.us/j/86666666666", "listed": False},
+        ),
+    ],
+}
+
+
+def _seed_meetings(demo_groups: dict, admin: User, now: datetime) -> None:
+    from datetime import time as clock
+
+    from flask import current_app
+
+    from groupadmin.meetings import services as meetings
+    from groupadmin.meetings.models import Meeting
+    from groupadmin.meetings.schedule import Rule
+
+    weeks = current_app.config["OCCURRENCE_WEEKS_AHEAD"]
+    for group_slug, items in DEMO_MEETINGS.items():
+        group = demo_groups[group_slug]
+        for slug, name, (recurrence, weekday, month_week, start, duration), values in items:
+            exists = db.session.scalar(
+                sa.select(Meeting.id).where(
+                    Meeting.organisation_id == group.organisation_id, Meeting.slug == slug
+                )
+            )
+            if exists:
+                continue
+            hour, minute = map(int, start.split(":"))
+            rule = Rule(recurrence, weekday, month_week, None, clock(hour, minute), duration, group.timezone)
+            meetings.create_meeting(
+                group,
+                actor=admin,
+                now=now,
+                rule=rule,
+                values={"name": name, **values},
+                weeks=weeks,
+                slug=slug,
+            )
+
+
+def _seed_intergroup_meetings(org: Organisation, now: datetime) -> None:
+    """Two meetings per bench group (about 4,000) and their occurrences, with bulk inserts."""
+    from datetime import time as clock
+
+    from flask import current_app
+
+    from groupadmin.meetings import services as meetings
+    from groupadmin.meetings.models import Meeting, MeetingSchedule
+    from groupadmin.meetings.schedule import local_today
+
+    existing = set(db.session.scalars(sa.select(Meeting.slug).where(Meeting.slug.like("bench-%"))))
+    bench_groups = db.session.execute(
+        sa.select(Group.id, Group.slug).where(Group.slug.like("bench-%")).order_by(Group.slug)
+    ).all()
+    attendance = ["in_person", "hybrid", "online"]
+    type_sets = [["O", "D"], ["C", "B"], ["O", "SP", "X"], ["C", "ST"], ["O", "BE", "W"], ["O", "Y", "LGBTQ"]]
+    rows = []
+    for n, (group_id, group_slug) in enumerate(bench_groups):
+        for k in range(2):
+            slug = f"{group_slug}-{'ab'[k]}"
+            if slug in existing:
+                continue
+            i = 2 * n + k
+            mode = attendance[i % 3]
+            row = {
+                "organisation_id": org.id,
+                "group_id": group_id,
+                "slug": slug,
+                "name": f"Bench Meeting {i}",
+                "status": "active",
+                "listed": True,
+                "attendance": mode,
+                "types": type_sets[i % len(type_sets)],
+                "created_at": now,
+                "updated_at": now,
+                "notes": "Newcomers welcome." if i % 4 == 0 else None,
+            }
+            if mode != "online":
+                row.update(
+                    location=f"Hall {i}",
+                    formatted_address=f"{100 + i % 900} Main Street, Lakeside, NY 12345, USA",
+                    latitude=40.7 + (i % 100) / 1000,
+                    longitude=-74.0 + (i % 100) / 1000,
+                )
+            else:
+                row.update(city="Lakeside", state="NY", country="USA")
+            if mode != "in_person":
+                row.update(conference_url=f"https://zoom.us/j/{8000000000 + i}")
+            rows.append(row)
+    if not rows:
+        return
+    db.session.execute(sa.insert(Meeting), rows)
+    ids = dict(
+        db.session.execute(
+            sa.select(Meeting.slug, Meeting.id).where(Meeting.slug.in_([r["slug"] for r in rows]))
+        )
+        .tuples()
+        .all()
+    )
+    start = local_today(org.timezone, now)
+    schedules = []
+    for i, row in enumerate(rows):
+        schedules.append(
+            {
+                "meeting_id": ids[row["slug"]],
+                "effective_from": start,
+                "recurrence": "weekly",
+                "weekday": i % 7,
+                "month_week": None,
+                "on_date": None,
+                "start_time": clock(7 + i % 15, (i % 4) * 15),
+                "duration_minutes": 60 + 30 * (i % 2),
+                "timezone": org.timezone,
+                "created_at": now,
+            }
+        )
+    db.session.execute(sa.insert(MeetingSchedule), schedules)
+    meetings.generate_occurrences(
+        db.session.scalars(
+            sa.select(Meeting)
+            .where(Meeting.id.in_(ids.values()))
+            .options(sa.orm.selectinload(Meeting.schedules))
+        ).all(),
+        now=now,
+        weeks=current_app.config["OCCURRENCE_WEEKS_AHEAD"],
+    )

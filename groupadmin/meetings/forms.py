@@ -1,0 +1,315 @@
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+    widgets,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from groupadmin.forms import strip, timezone_choices, valid_timezone
+from groupadmin.meetings import display
+from groupadmin.meetings import types as meeting_types
+from groupadmin.meetings.schedule import Rule
+from groupadmin.meetings.services import MEETING_FIELDS, listing_problems, rule_problems
+
+TEXT = [strip]
+
+
+def _int_or_none(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class MeetingForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Give the meeting a name.")), Length(max=255)],
+        filters=TEXT,
+        description=_l(
+            "The meeting's own name, e.g. 'Tuesday Night Big Book'. It shows in calendars and on lock "
+            "screens: leave the fellowship and the day or time out of it."
+        ),
+    )
+    # When
+    recurrence = RadioField(
+        _l("How often"), choices=list(display.RECURRENCE_LABELS.items()), default="weekly"
+    )
+    weekday = SelectField(_l("Day"), coerce=_int_or_none, validators=[Optional()])
+    month_week = SelectField(
+        _l("Which week of the month"),
+        coerce=_int_or_none,
+        validators=[Optional()],
+        choices=[(k, v) for k, v in display.MONTH_WEEK_LABELS.items()],
+        description=_l("For a monthly meeting, e.g. the business meeting on the first Sunday."),
+    )
+    on_date = DateField(_l("Date"), validators=[Optional()], description=_l("For a one-off meeting."))
+    start_time = TimeField(
+        _l("Starts at"),
+        format="%H:%M",
+        validators=[InputRequired(_l("Give the start time, e.g. 19:30."))],
+        description=_l("Local time where the meeting is held (24-hour, e.g. 19:30)."),
+    )
+    duration_minutes = IntegerField(
+        _l("Length in minutes"),
+        default=60,
+        validators=[InputRequired(_l("Give the length in minutes.")), NumberRange(5, 720)],
+    )
+    timezone = SelectField(_l("Time zone"), choices=timezone_choices(), validators=[valid_timezone])
+    effective_from = DateField(
+        _l("The new day or time applies from"),
+        validators=[Optional()],
+        description=_l(
+            "Dates before this one stay as they are. You will see which dates change before saving."
+        ),
+    )
+    schedule_token = HiddenField()
+
+    listed = BooleanField(
+        _l("List publicly (meeting list, Meeting Guide feed and calendars)"),
+        default=True,
+        description=_l("Untick for a business meeting or any meeting only the group should know about."),
+    )
+    attendance = RadioField(
+        _l("Attendance"), choices=list(display.ATTENDANCE_LABELS.items()), default="in_person"
+    )
+
+    # Where
+    location = StringField(
+        _l("Location name"),
+        validators=[Optional(), Length(max=255)],
+        filters=TEXT,
+        description=_l("The building, e.g. 'St Mark's Church Hall'."),
+    )
+    formatted_address = StringField(
+        _l("Address (one line)"),
+        validators=[Optional(), Length(max=500)],
+        filters=TEXT,
+        description=_l(
+            "e.g. '120 Lake Street, Lakeside, NY 12345, USA'. Or fill in the parts below instead."
+        ),
+    )
+    address = StringField(_l("Street"), validators=[Optional(), Length(max=255)], filters=TEXT)
+    city = StringField(
+        _l("City"),
+        validators=[Optional(), Length(max=120)],
+        filters=TEXT,
+        description=_l(
+            "For an online meeting, a city or region lets people nearby find it; no street is published."
+        ),
+    )
+    state = StringField(_l("State / province"), validators=[Optional(), Length(max=120)], filters=TEXT)
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=20)], filters=TEXT)
+    country = StringField(_l("Country"), validators=[Optional(), Length(max=80)], filters=TEXT)
+    region = StringField(
+        _l("Region or neighbourhood"),
+        validators=[Optional(), Length(max=120)],
+        filters=TEXT,
+    )
+    latitude = FloatField(_l("Latitude"), validators=[Optional()], description=_l("Optional, e.g. 40.71277."))
+    longitude = FloatField(
+        _l("Longitude"), validators=[Optional()], description=_l("Optional, e.g. -74.00597.")
+    )
+    location_notes = TextAreaField(
+        _l("Location notes"),
+        validators=[Optional(), Length(max=2000)],
+        filters=TEXT,
+        description=_l("Shared by everyone meeting there, e.g. 'Side entrance, downstairs'."),
+    )
+
+    # Online
+    conference_url = URLField(
+        _l("Conference link"),
+        validators=[Optional(), Length(max=500)],
+        filters=TEXT,
+        description=_l("An https:// link that opens the video meeting directly (Zoom, Google Meet, Jitsi…)."),
+    )
+    conference_url_notes = StringField(
+        _l("Conference link notes"),
+        validators=[Optional(), Length(max=500)],
+        filters=TEXT,
+        description=_l(
+            "Published, e.g. 'Passcode: serenity'. Keep a passcode the group won't publish in the "
+            "private notes."
+        ),
+    )
+    conference_phone = StringField(
+        _l("Dial-in phone"),
+        validators=[Optional(), Length(max=60)],
+        filters=TEXT,
+        description=_l("Digits with + , * #, e.g. +1 646 558 8656,,81234567#."),
+    )
+    conference_phone_notes = StringField(
+        _l("Dial-in notes"),
+        validators=[Optional(), Length(max=500)],
+        filters=TEXT,
+    )
+
+    types = MultiCheckboxField(_l("Meeting types"), validators=[Optional()])
+    notes = TextAreaField(
+        _l("Public notes"),
+        validators=[Optional(), Length(max=2000)],
+        filters=TEXT,
+        description=_l("Shown in the meeting list and feeds. No names or contact details of members."),
+    )
+    private_notes = TextAreaField(
+        _l("Private notes (never published)"),
+        validators=[Optional(), Length(max=4000)],
+        filters=TEXT,
+        description=_l("Seen only by the group's trusted servants, e.g. a key-holder's instructions."),
+    )
+    venmo = StringField(
+        _l("Venmo"),
+        validators=[Optional(), Length(max=100)],
+        filters=TEXT,
+        description=_l("e.g. @TuesdayGroup"),
+    )
+    square = StringField(
+        _l("Cash App"),
+        validators=[Optional(), Length(max=100)],
+        filters=TEXT,
+        description=_l("e.g. $TuesdayGroup"),
+    )
+    paypal = StringField(
+        _l("PayPal.me name"),
+        validators=[Optional(), Length(max=100)],
+        filters=TEXT,
+        description=_l("e.g. TuesdayGroup"),
+    )
+    homegroup_online = StringField(
+        _l("Homegroup code"), validators=[Optional(), Length(max=100)], filters=TEXT
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.weekday.choices = [(None, _l("— choose —")), *display.weekday_choices()]
+        self.month_week.choices = [(None, _l("— choose —")), *display.MONTH_WEEK_LABELS.items()]
+        self.types.choices = meeting_types.choices(str(get_locale() or "en"))
+
+    # -- values for the services
+
+    def rule(self) -> Rule:
+        return Rule(
+            recurrence=self.recurrence.data,
+            weekday=self.weekday.data,
+            month_week=self.month_week.data,
+            on_date=self.on_date.data,
+            start_time=self.start_time.data,
+            duration_minutes=self.duration_minutes.data,
+            timezone=self.timezone.data,
+        ).normalised()
+
+    def values(self) -> dict:
+        values = {name: getattr(self, name).data for name in MEETING_FIELDS}
+        values["types"] = list(self.types.data or [])
+        return values
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.start_time.data is None or self.duration_minutes.errors or self.recurrence.errors:
+            rule_errors = {}
+        else:
+            rule_errors = rule_problems(self.rule())
+        problems = {**listing_problems(self.values()), **rule_errors}
+        self.add_problems(problems)
+        return ok and not problems
+
+    def add_problems(self, problems: dict) -> None:
+        for name, message in problems.items():
+            target = getattr(self, name, None) or self.name
+            if str(message) not in [str(e) for e in target.errors]:
+                target.errors = [*target.errors, message]
+
+
+class OccurrenceForm(FlaskForm):
+    cancelled = BooleanField(_l("Cancelled on this date"))
+    online_only = BooleanField(
+        _l("Online only this time"),
+        description=_l("The room is not available: people join with the meeting's conference link or phone."),
+    )
+    venue_location = StringField(
+        _l("At another venue: its name"),
+        validators=[Optional(), Length(max=255)],
+        filters=TEXT,
+    )
+    venue_address = StringField(
+        _l("Other venue's address"),
+        validators=[Optional(), Length(max=500)],
+        filters=TEXT,
+    )
+    note = TextAreaField(
+        _l("Note for this date (public)"),
+        validators=[Optional(), Length(max=500)],
+        filters=TEXT,
+        description=_l("e.g. 'Closed for the holiday' or 'Speaker meeting'. Never a member's name."),
+    )
+
+    def add_problems(self, problems: dict) -> None:
+        for name, message in problems.items():
+            target = getattr(self, name, None) or self.note
+            target.errors = [*target.errors, message]
+
+
+class StatusForm(FlaskForm):
+    status = HiddenField(validators=[DataRequired()])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Meeting Guide JSON or CSV file"),
+        validators=[
+            FileRequired(_l("Choose a file to import.")),
+            FileAllowed(["json", "csv", "txt"], _l("Choose a .json or .csv file.")),
+        ],
+        description=_l(
+            "A Meeting Guide feed (.json), a CSV with the Meeting Guide column names, or the 12 Step Meeting "
+            "List plugin's export. Nothing changes until you confirm the preview."
+        ),
+    )
+    archive_missing = BooleanField(
+        _l("Archive this group's meetings that are not in the file"),
+        description=_l("Off by default: meetings missing from the file are left as they are."),
+    )
+
+
+class ImportConfirmForm(FlaskForm):
+    content = HiddenField(validators=[DataRequired()])
+    filename = HiddenField(validators=[DataRequired()])
+    archive_missing = HiddenField()
+
+
+class PublicFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    day = SelectField(_l("Day"), coerce=_int_or_none, validators=[Optional()])
+    type = SelectField(_l("Type"), validators=[Optional()])
+    attendance = SelectField(_l("Attendance"), validators=[Optional()])
+    group = SelectField(_l("Group"), validators=[Optional()])
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.day.choices = [(None, _l("Any day")), *display.weekday_choices()]
+        self.type.choices = [("", _l("Any type")), *meeting_types.choices(str(get_locale() or "en"))]
+        self.attendance.choices = [("", _l("In person or online")), *display.ATTENDANCE_LABELS.items()]
+        self.group.choices = [("", _l("Any group")), *((g.slug, g.name) for g in groups)]

@@ -1,0 +1,103 @@
+"""Pure date arithmetic for schedules: which local dates a rule gives between two dates.
+
+No database here: the same functions serve the generator, the schedule-change preview, the feeds and
+the tests. Weekdays are Python's (Monday = 0 … Sunday = 6); the Meeting Guide feed converts.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When a meeting meets: the parts of a schedule that decide its dates and times."""
+
+    recurrence: str  # weekly | monthly | once
+    weekday: int | None
+    month_week: int | None
+    on_date: date | None
+    start_time: time
+    duration_minutes: int
+    timezone: str
+
+    @classmethod
+    def of(cls, schedule) -> Rule:
+        return cls(
+            schedule.recurrence,
+            schedule.weekday,
+            schedule.month_week,
+            schedule.on_date,
+            schedule.start_time,
+            schedule.duration_minutes,
+            schedule.timezone,
+        )
+
+    def normalised(self) -> Rule:
+        """Drop the parts the recurrence does not use, so equal schedules compare equal."""
+        return Rule(
+            self.recurrence,
+            # A one-off meeting keeps its date's weekday too, so lists sort and filter it by day.
+            self.on_date.weekday() if self.recurrence == "once" and self.on_date else self.weekday,
+            self.month_week if self.recurrence == "monthly" else None,
+            self.on_date if self.recurrence == "once" else None,
+            self.start_time.replace(second=0, microsecond=0),
+            self.duration_minutes,
+            self.timezone,
+        )
+
+    def starts_at(self, day: date) -> datetime:
+        return datetime.combine(day, self.start_time, tzinfo=ZoneInfo(self.timezone)).astimezone(UTC)
+
+    def ends_at(self, day: date) -> datetime:
+        return self.starts_at(day) + timedelta(minutes=self.duration_minutes)
+
+
+def local_today(zone: str, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> date | None:
+    """The nth (1–4) or last (-1) given weekday of a month; None when the month has no such day."""
+    days = [
+        d
+        for d in calendar.Calendar().itermonthdates(year, month)
+        if d.month == month and d.weekday() == weekday
+    ]
+    if n == -1:
+        return days[-1]
+    return days[n - 1] if 1 <= n <= len(days) else None
+
+
+def dates_between(rule: Rule, first: date, last: date) -> list[date]:
+    """Every local date the rule gives from `first` to `last`, both included."""
+    if last < first:
+        return []
+    if rule.recurrence == "once":
+        return [rule.on_date] if rule.on_date and first <= rule.on_date <= last else []
+    if rule.recurrence == "weekly":
+        start = first + timedelta(days=(rule.weekday - first.weekday()) % 7)
+        return (
+            [start + timedelta(weeks=i) for i in range((last - start).days // 7 + 1)] if start <= last else []
+        )
+    if rule.recurrence == "monthly":
+        result = []
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            day = nth_weekday(year, month, rule.weekday, rule.month_week)
+            if day and first <= day <= last:
+                result.append(day)
+            month += 1
+            if month == 13:
+                year, month = year + 1, 1
+        return result
+    raise ValueError(f"unknown recurrence {rule.recurrence!r}")
+
+
+def next_date(rule: Rule, on_or_after: date) -> date | None:
+    """The first date the rule gives on or after a date (looking a little over a year ahead)."""
+    dates = dates_between(rule, on_or_after, on_or_after + timedelta(days=400))
+    return dates[0] if dates else None
