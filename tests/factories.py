@@ -61,3 +61,48 @@ def org_member(org, role: str = "admin", u=None, **user_kwargs):
     groups.grant_org_role(org, u, role, actor=None, now=NOW)
     db.session.commit()
     return u
+
+
+def meeting(
+    group,
+    name: str | None = None,
+    *,
+    recurrence: str = "weekly",
+    weekday: int | None = 1,
+    month_week=None,
+    on_date=None,
+    start: str = "19:00",
+    duration: int = 60,
+    timezone: str | None = None,
+    now=None,
+    weeks: int = 12,
+    slug: str | None = None,
+    **values,
+):
+    """A meeting through the real service (its first schedule and occurrences included). Weekdays are
+    Python's (Monday = 0); default: Tuesdays at 19:00 in the group's zone, in person at a full address."""
+    from datetime import time
+
+    from groupadmin.meetings import services as meetings
+    from groupadmin.meetings.schedule import Rule
+
+    hour, minute = map(int, start.split(":"))
+    rule = Rule(
+        recurrence, weekday, month_week, on_date, time(hour, minute), duration, timezone or group.timezone
+    )
+    defaults = {
+        "attendance": "in_person",
+        "location": "Church hall",
+        "formatted_address": "1 Main Street, Springfield, IL 62701, USA",
+    }
+    m = meetings.create_meeting(
+        group,
+        actor=None,
+        now=now or NOW,
+        rule=rule,
+        values={"name": name or f"Meeting {next(_seq)}", **defaults, **values},
+        weeks=weeks,
+        slug=slug,
+    )
+    db.session.commit()
+    return m

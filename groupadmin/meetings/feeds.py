@@ -187,7 +187,6 @@ def meeting_guide(
             )
             .group_by(Occurrence.meeting_id)
         )
-        .tuples()
         .all()
     )
     entity = _entity(organisation)

@@ -667,15 +667,14 @@ def generate_occurrences(meetings: Iterable[Meeting] | None = None, *, now: date
     # In chunks, so a very large organisation neither holds everything in memory nor builds huge IN lists.
     for start in range(0, len(meetings), 500):
         chunk = meetings[start : start + 500]
-        earliest = min(local_today("Pacific/Kiritimati", now), now.date()) - timedelta(days=2)
+        earliest = now.date() - timedelta(days=2)  # the earliest "today" of any zone, with room
         existing = set(
-            db.session.execute(
+            (meeting_id, day)
+            for meeting_id, day in db.session.execute(
                 sa.select(Occurrence.meeting_id, Occurrence.local_date).where(
                     Occurrence.meeting_id.in_([m.id for m in chunk]), Occurrence.local_date >= earliest
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         rows = [
             _occurrence_row(meeting.id, rule, day, now)

@@ -50,6 +50,7 @@ def _by_name() -> dict[str, str]:
     # Names that the 12 Step Meeting List plugin and older feeds use for the same codes.
     index.update(
         {
+            "onl": "ONL",
             "online": "ONL",
             "online meeting": "ONL",
             "temporary closure": "TC",

@@ -1,0 +1,380 @@
+"""The public feeds: Meeting Guide JSON (validated against the reference rules) and iCalendar (parsed
+with icalendar and expanded with recurring-ical-events across daylight-saving changes)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import recurring_ical_events
+import sqlalchemy as sa
+import time_machine
+
+from groupadmin.extensions import db
+from groupadmin.meetings import services
+from groupadmin.meetings.models import Occurrence
+from tests import factories
+from tests.conftest import NOW
+from tests.meetings.feed_validator import problems
+
+SECRET = "key under the blue flowerpot"
+
+
+@pytest.fixture
+def org(app):
+    org = factories.organisation(slug="lakes", name="Lakes Intergroup")
+    org.website_url, org.contact_email, org.phone = (
+        "https://lakes.example.org",
+        "info@lakes.example.org",
+        "+1-555-0100",
+    )
+    db.session.commit()
+    return org
+
+
+def listing(org):
+    aa = factories.group(org, "tuesday-group", name="Tuesday Group", fellowship="aa")
+    na = factories.group(org, "harbour", name="Harbour Group", fellowship="na")
+    hybrid = factories.meeting(
+        aa,
+        "Tuesday Night Big Book",
+        slug="tuesday-big-book",
+        attendance="hybrid",
+        conference_url="https://zoom.us/j/123",
+        conference_phone="+1 646 558 8656,,123#",
+        types=["O", "B"],
+        private_notes=SECRET,
+        latitude=40.712776,
+        longitude=-74.005974,
+    )
+    online = factories.meeting(
+        na,
+        "Sunday Online",
+        slug="sunday-online",
+        weekday=6,
+        attendance="online",
+        formatted_address=None,
+        location=None,
+        conference_url="https://meet.jit.si/sunday",
+        city="Lakeside",
+        state="NY",
+        country="USA",
+    )
+    unlisted = factories.meeting(aa, "Business meeting", slug="business", listed=False)
+    monthly = factories.meeting(
+        aa, "First Sunday", slug="first-sunday", recurrence="monthly", weekday=6, month_week=1
+    )
+    paused = factories.meeting(aa, "Paused one", slug="paused-one")
+    services.set_status(paused, "paused", actor=None, now=NOW, weeks=12)
+    db.session.commit()
+    return {"hybrid": hybrid, "online": online, "unlisted": unlisted, "monthly": monthly, "paused": paused}
+
+
+def get_json(client, url="/feeds/lakes/meeting-guide.json", **headers):
+    with time_machine.travel(NOW, tick=False):
+        return client.get(url, headers=headers)
+
+
+def test_meeting_guide_feed_is_valid_and_publishes_only_listed_weekly_meetings(client, org):
+    meetings = listing(org)
+    response = get_json(client)
+    assert response.status_code == 200
+    feed = response.get_json()
+    assert problems(feed) == []
+    assert sorted(m["slug"] for m in feed) == ["sunday-online", "tuesday-big-book"]
+    assert SECRET not in response.get_data(as_text=True)
+    hybrid = next(m for m in feed if m["slug"] == "tuesday-big-book")
+    assert hybrid | {"updated": "x"} == hybrid | {
+        "name": "Tuesday Night Big Book",
+        "day": 2,
+        "time": "19:00",
+        "end_time": "20:00",
+        "timezone": "America/New_York",
+        "types": ["B", "O"],
+        "group": "Tuesday Group",
+        "formatted_address": "1 Main Street, Springfield, IL 62701, USA",
+        "approximate": "no",
+        "conference_url": "https://zoom.us/j/123",
+        "conference_phone": "+16465588656,,123#",
+        "latitude": 40.71278,
+        "longitude": -74.00597,
+        "entity": "Lakes Intergroup",
+        "entity_email": "info@lakes.example.org",
+        "entity_phone": "+1-555-0100",
+        "entity_website_url": "https://lakes.example.org",
+        "updated": "x",
+        "url": "http://localhost/meetings/lakes/tuesday-big-book",
+    }
+    online = next(m for m in feed if m["slug"] == "sunday-online")
+    assert online["day"] == 0 and online["approximate"] == "yes"
+    assert online["formatted_address"] == "Lakeside, NY, USA" and "location" not in online
+    assert online["conference_url"] == "https://meet.jit.si/sunday"
+    assert meetings["paused"].slug not in {m["slug"] for m in feed}
+
+
+def test_fellowship_filter(client, org):
+    listing(org)
+    feed = get_json(client, "/feeds/lakes/meeting-guide.json?fellowship=aa").get_json()
+    assert [m["slug"] for m in feed] == ["tuesday-big-book"]
+    assert get_json(client, "/feeds/lakes/meeting-guide.json?fellowship=xx").status_code == 400
+    assert get_json(client, "/feeds/nowhere/meeting-guide.json").status_code == 404
+
+
+def test_a_week_online_only_carries_tc(client, org):
+    meetings = listing(org)
+    next_tuesday = db.session.scalars(
+        sa.select(Occurrence)
+        .where(Occurrence.meeting_id == meetings["hybrid"].id)
+        .order_by(Occurrence.starts_at)
+    ).first()
+    services.update_occurrence(
+        next_tuesday,
+        actor=None,
+        now=NOW,
+        cancelled=False,
+        online_only=True,
+        venue_location=None,
+        venue_address=None,
+        note=None,
+    )
+    db.session.commit()
+    feed = get_json(client).get_json()
+    assert problems(feed) == []
+    hybrid = next(m for m in feed if m["slug"] == "tuesday-big-book")
+    assert "TC" in hybrid["types"] and "Online only on 2026-11-24." in hybrid["notes"]
+    # Two weeks on, that week is past: TC is gone.
+    with time_machine.travel(NOW + timedelta(days=8), tick=False):
+        later = client.get("/feeds/lakes/meeting-guide.json").get_json()
+    assert "TC" not in next(m for m in later if m["slug"] == "tuesday-big-book")["types"]
+
+
+def test_feed_caching_headers_and_304(client, org):
+    meetings = listing(org)
+    first = get_json(client)
+    assert first.headers["Access-Control-Allow-Origin"] == "*"
+    assert "max-age=300" in first.headers["Cache-Control"] and "public" in first.headers["Cache-Control"]
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    again = get_json(client, **{"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert get_json(client, **{"If-Modified-Since": modified}).status_code == 304
+    # Any change a feed shows gives a new ETag: the meeting, a date, the group's name.
+    services.update_meeting(
+        meetings["hybrid"],
+        actor=None,
+        now=NOW + timedelta(minutes=1),
+        values={"conference_url": "https://zoom.us/j/999"},
+    )
+    db.session.commit()
+    changed = get_json(client, **{"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    etag = changed.headers["ETag"]
+    meetings["hybrid"].group.name = "Renamed Group"
+    db.session.commit()
+    renamed = get_json(client, **{"If-None-Match": etag})
+    assert renamed.status_code == 200 and "Renamed Group" in renamed.get_data(as_text=True)
+
+
+def test_feed_round_trips_through_our_import(client, org):
+    listing(org)
+    original = get_json(client).get_json()
+    other_org = factories.organisation(slug="elsewhere")
+    other_org.website_url, other_org.contact_email, other_org.phone = (
+        org.website_url,
+        org.contact_email,
+        org.phone,
+    )
+    other_org.name = org.name
+    target = factories.group(other_org, "target", name="Tuesday Group")
+    from groupadmin.meetings import importer
+
+    plan = importer.apply_import(target, "feed.json", json.dumps(original), actor=None, now=NOW, weeks=12)
+    db.session.commit()
+    assert plan.count("create") == 2
+    again = get_json(client, "/feeds/elsewhere/meeting-guide.json").get_json()
+    volatile = {"updated", "url", "edit_url", "group"}
+    assert [{k: v for k, v in m.items() if k not in volatile} for m in again] == [
+        {k: v for k, v in m.items() if k not in volatile} for m in original
+    ]
+
+
+def test_feed_query_count_does_not_grow_with_meetings(client, org, count_queries):
+    group = factories.group(org, "big")
+    for _ in range(10):
+        factories.meeting(group, weeks=1)
+    with count_queries() as small:
+        assert get_json(client).status_code == 200
+    with count_queries() as small_ics:
+        assert client.get("/feeds/lakes/meetings.ics").status_code == 200
+    for _ in range(490):
+        factories.meeting(group, weeks=1)
+    with count_queries() as large:
+        assert len(get_json(client).get_json()) == 500
+    with count_queries() as large_ics:
+        assert client.get("/feeds/lakes/meetings.ics").status_code == 200
+    assert small.count == large.count
+    assert small_ics.count == large_ics.count
+
+
+# ---------------------------------------------------------------------------------------------------
+# iCalendar
+
+
+def expand(body: bytes, start: date, end: date) -> list:
+    calendar = icalendar.Calendar.from_ical(body)
+    return sorted(
+        recurring_ical_events.of(calendar).between(start, end), key=lambda event: event["DTSTART"].dt
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("zone", "dst_end", "dst_start"),
+    [
+        ("America/New_York", date(2026, 11, 1), date(2027, 3, 14)),
+        ("Europe/London", date(2026, 10, 25), date(2027, 3, 28)),
+    ],
+)
+def test_ics_gives_the_right_local_times_across_both_dst_changes(client, zone, dst_end, dst_start):
+    org = factories.organisation(slug="dst")
+    org.timezone = zone
+    group = factories.group(org, "dst-group", name="Evening Group")
+    group.timezone = zone
+    db.session.commit()
+    created = datetime(2026, 9, 1, 12, tzinfo=UTC)
+    factories.meeting(group, "Evening", weekday=1, start="19:00", now=created, weeks=40)
+    factories.meeting(
+        group, "Business", recurrence="monthly", weekday=6, month_week=1, start="11:00", now=created, weeks=40
+    )
+    with time_machine.travel(created, tick=False):
+        response = client.get("/feeds/dst/meetings.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    events = expand(response.data, date(2026, 9, 1), date(2027, 5, 1))
+    tz = ZoneInfo(zone)
+    weekly = [e for e in events if str(e["SUMMARY"]) == "Evening"]
+    monthly = [e for e in events if str(e["SUMMARY"]) == "Business"]
+    assert len(weekly) == 35 and len(monthly) == 8
+    for event in weekly:
+        local = event["DTSTART"].dt.astimezone(tz)
+        assert (local.weekday(), local.time()) == (1, time(19, 0))
+        assert event["DTEND"].dt - event["DTSTART"].dt == timedelta(hours=1)
+    for event in monthly:
+        local = event["DTSTART"].dt.astimezone(tz)
+        assert local.weekday() == 6 and local.day <= 7 and local.time() == time(11, 0)
+    offsets = {e["DTSTART"].dt.astimezone(UTC).time() for e in weekly}
+    assert len(offsets) == 2  # the same wall-clock time is two UTC times across the year
+    before = next(e for e in weekly if e["DTSTART"].dt.date() < dst_end)
+    after = next(e for e in weekly if dst_end < e["DTSTART"].dt.date() < dst_start)
+    spring = next(e for e in weekly if e["DTSTART"].dt.date() > dst_start)
+    assert (
+        before["DTSTART"].dt.utcoffset()
+        != after["DTSTART"].dt.utcoffset()
+        == (datetime.combine(after["DTSTART"].dt.date(), time(19), tz).utcoffset())
+    )
+    assert spring["DTSTART"].dt.utcoffset() == before["DTSTART"].dt.utcoffset()
+
+
+def test_ics_excludes_cancelled_dates_and_overrides_changed_ones(client, org):
+    meetings = listing(org)
+    first, second, third = db.session.scalars(
+        sa.select(Occurrence)
+        .where(Occurrence.meeting_id == meetings["hybrid"].id)
+        .order_by(Occurrence.starts_at)
+    ).all()[:3]
+    services.update_occurrence(
+        first,
+        actor=None,
+        now=NOW,
+        cancelled=True,
+        online_only=False,
+        venue_location=None,
+        venue_address=None,
+        note="Thanksgiving",
+    )
+    services.update_occurrence(
+        second,
+        actor=None,
+        now=NOW,
+        cancelled=False,
+        online_only=False,
+        venue_location="Library",
+        venue_address="2 Elm Street, Springfield",
+        note=None,
+    )
+    services.update_occurrence(
+        third,
+        actor=None,
+        now=NOW,
+        cancelled=False,
+        online_only=True,
+        venue_location=None,
+        venue_address=None,
+        note=None,
+    )
+    db.session.commit()
+    with time_machine.travel(NOW, tick=False):
+        body = client.get("/feeds/lakes/tuesday-group/meetings.ics").data
+    assert SECRET.encode() not in body
+    events = [
+        e
+        for e in expand(body, date(2026, 11, 21), date(2027, 1, 1))
+        if str(e["SUMMARY"]) == "Tuesday Night Big Book"
+    ]
+    dates = [e["DTSTART"].dt.date() for e in events]
+    assert first.local_date not in dates and second.local_date in dates
+    by_date = {e["DTSTART"].dt.date(): e for e in events}
+    assert "Library" in str(by_date[second.local_date]["LOCATION"])
+    assert str(by_date[third.local_date]["LOCATION"]) == "https://zoom.us/j/123"
+    assert "St" not in str(by_date[third.local_date]["LOCATION"])
+    # Stable UIDs: the same meeting's events share one.
+    assert len({str(e["UID"]) for e in events}) == 1
+    calendar = icalendar.Calendar.from_ical(body)
+    assert [c["TZID"] for c in calendar.walk("VTIMEZONE")] == ["America/New_York"]
+    summaries = {str(e["SUMMARY"]) for e in calendar.walk("VEVENT")}
+    assert summaries == {"Tuesday Night Big Book", "First Sunday"}  # unlisted and paused ones are absent
+    assert get_json(client, "/feeds/lakes/harbour-na/meetings.ics").status_code == 404
+    assert get_json(client, "/feeds/elsewhere/tuesday-group/meetings.ics").status_code == 404
+
+
+def test_ics_titles_follow_the_discretion_rule(client, org):
+    listing(org)
+    body = get_json(client, "/feeds/lakes/meetings.ics").get_data(as_text=True)
+    assert "SUMMARY:Tuesday Night Big Book\r\n" in body and "(AA)" not in body
+    group = factories.group(org, "open-group", name="Open Group", fellowship="aa")
+    group.mail_naming = "fellowship"
+    factories.meeting(group, "Open Speaker")
+    db.session.commit()
+    body = get_json(client, "/feeds/lakes/meetings.ics").get_data(as_text=True)
+    assert "SUMMARY:Open Speaker (AA)" in body
+
+
+def test_a_schedule_change_ends_one_series_and_starts_another(client, org):
+    meetings = listing(org)
+    from groupadmin.meetings.schedule import Rule
+
+    services.change_schedule(
+        meetings["hybrid"],
+        Rule("weekly", 2, None, None, time(19, 30), 60, "America/New_York"),
+        date(2027, 1, 1),
+        actor=None,
+        now=NOW,
+        weeks=12,
+    )
+    db.session.commit()
+    body = get_json(client, "/feeds/lakes/meetings.ics").data
+    events = [
+        e
+        for e in expand(body, date(2026, 11, 21), date(2027, 2, 1))
+        if str(e["SUMMARY"]) == "Tuesday Night Big Book"
+    ]
+    tz = ZoneInfo("America/New_York")
+    assert all(
+        e["DTSTART"].dt.astimezone(tz).weekday() == 1
+        for e in events
+        if e["DTSTART"].dt.date() < date(2027, 1, 1)
+    )
+    later = [e for e in events if e["DTSTART"].dt.date() >= date(2027, 1, 1)]
+    assert later and all(e["DTSTART"].dt.astimezone(tz).weekday() == 2 for e in later)
+    assert all(e["DTSTART"].dt.astimezone(tz).time() == time(19, 30) for e in later)

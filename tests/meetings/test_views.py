@@ -1,0 +1,323 @@
+"""The meetings pages: permissions for every route, forms with messages beside their fields, the
+schedule-change preview, per-date changes, pausing, listing-change notices and query counts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from groupadmin.audit.models import AuditEvent
+from groupadmin.extensions import db
+from groupadmin.mail.models import OutboxMessage
+from groupadmin.meetings.models import Meeting, Occurrence
+from tests import factories
+from tests.conftest import NOW, login
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    """Pages read the clock (views call utcnow()): every request of these tests happens at NOW."""
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def setup(app):
+    org = factories.organisation(slug="lakes")
+    group = factories.group(org, "tuesday-group", name="Tuesday Group")
+    other = factories.group(org, "other-group", name="Other Group")
+    people = {
+        "secretary": factories.member(group, "secretary", email="sec@example.org"),
+        "leader": factories.member(group, "leader", email="leader@example.org"),
+        "sponsor": factories.member(group, "sponsor", email="sponsor@example.org"),
+        "co_secretary": factories.member(group, "secretary", email="co@example.org"),
+        "admin": factories.org_member(org, "admin", email="admin@example.org"),
+        "outsider": factories.member(other, "secretary", email="out@example.org"),
+    }
+    meeting = factories.meeting(group, "Tuesday Night", slug="tuesday-night", private_notes="Key in the box")
+    theirs = factories.meeting(other, "Their Meeting", slug="theirs")
+    return {"org": org, "group": group, "other": other, "meeting": meeting, "theirs": theirs, **people}
+
+
+def fresh() -> None:
+    """Requests run in their own session: end the test's transaction to see what they committed."""
+    db.session.rollback()
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "name": "Friday Speaker",
+        "recurrence": "weekly",
+        "weekday": "4",
+        "month_week": "None",
+        "on_date": "",
+        "start_time": "20:00",
+        "duration_minutes": "60",
+        "timezone": "America/New_York",
+        "listed": "y",
+        "attendance": "in_person",
+        "location": "Hall",
+        "formatted_address": "1 Main Street, Springfield, IL 62701, USA",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_routes_for_each_role(client, setup):
+    m, theirs = setup["meeting"], setup["theirs"]
+    fresh()
+    occ = db.session.scalars(sa.select(Occurrence).where(Occurrence.meeting_id == m.id)).first()
+    base = f"/groups/tuesday-group/meetings/{m.id}"
+    views = ["/groups/tuesday-group/meetings/", f"{base}/", f"{base}/past"]
+    manage = [
+        "/groups/tuesday-group/meetings/new",
+        f"{base}/edit",
+        f"{base}/status?to=paused",
+        f"{base}/dates/{occ.id}",
+        "/groups/tuesday-group/meetings/import",
+    ]
+    posts = [f"{base}/status", "/groups/tuesday-group/meetings/import/apply"]
+    expected = {"secretary": 200, "co_secretary": 200, "admin": 200, "leader": 403, "sponsor": 403}
+    for role, code in expected.items():
+        client.post("/logout")
+        login(client, f"{setup[role].email}")
+        for url in views:
+            assert client.get(url).status_code == 200, (role, url)
+        for url in manage:
+            assert client.get(url).status_code == code, (role, url)
+        if code == 403:
+            for url in posts:
+                assert client.post(url, data={"status": "paused"}).status_code == 403, (role, url)
+    client.post("/logout")
+    login(client, "out@example.org")
+    for url in views + manage:
+        assert client.get(url).status_code == 404, url
+    # Another group's meeting and dates under one's own group's address: 404.
+    client.post("/logout")
+    login(client, "sec@example.org")
+    fresh()
+    their_occ = db.session.scalars(sa.select(Occurrence).where(Occurrence.meeting_id == theirs.id)).first()
+    for url in (
+        f"/groups/tuesday-group/meetings/{theirs.id}/",
+        f"/groups/tuesday-group/meetings/{theirs.id}/edit",
+        f"{base}/dates/{their_occ.id}",
+        f"/groups/tuesday-group/meetings/{theirs.id}/dates/{their_occ.id}",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert (
+        client.post(
+            f"/groups/tuesday-group/meetings/{theirs.id}/status", data={"status": "paused"}
+        ).status_code
+        == 404
+    )
+
+
+def test_private_notes_show_to_the_group_only(client, setup):
+    login(client, "sponsor@example.org")
+    assert "Key in the box" in client.get(f"/groups/tuesday-group/meetings/{setup['meeting'].id}/").get_data(
+        as_text=True
+    )
+    client.post("/logout")
+    page = client.get("/meetings/lakes/tuesday-night")
+    assert page.status_code == 200 and "Key in the box" not in page.get_data(as_text=True)
+
+
+def test_create_validates_beside_each_field_and_keeps_what_was_typed(client, setup):
+    login(client, "sec@example.org")
+    page = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(
+            attendance="hybrid",
+            conference_url="http://zoom.us/j/1",
+            start_time="25:61",
+            formatted_address="",
+            venmo="TuesdayGroup",
+            latitude="91",
+            longitude="10",
+        ),
+    )
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    for field, message in [
+        ("conference_url", "https://"),
+        ("start_time", "Not a valid time"),
+        ("formatted_address", "needs an address"),
+        ("venmo", "starts with @"),
+    ]:
+        assert re.search(rf'id="{field}-error">[^<]*{re.escape(message)}', html), field
+    assert 'value="Friday Speaker"' in html and 'value="http://zoom.us/j/1"' in html
+    fresh()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 2
+    page = client.post(
+        "/groups/tuesday-group/meetings/new", data=form_data(recurrence="monthly", month_week="None")
+    )
+    assert page.status_code == 422 and "Choose which week of the month." in page.get_data(as_text=True)
+
+
+def test_create_a_hybrid_meeting_generates_its_dates(client, setup):
+    login(client, "sec@example.org")
+    response = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(
+            attendance="hybrid",
+            conference_url="https://example.com/room",
+            types=["O", "SP"],
+        ),
+    )
+    assert response.status_code == 302
+    fresh()
+    meeting = db.session.scalar(sa.select(Meeting).where(Meeting.name == "Friday Speaker"))
+    assert meeting.slug == "friday-speaker" and meeting.types == ["O", "SP"]
+    fresh()
+    assert db.session.scalar(sa.select(sa.func.count()).where(Occurrence.meeting_id == meeting.id)) > 10
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "may show this meeting as inactive" in page  # example.com is not a known provider
+    # The slug stays when the name changes.
+    data = form_data(
+        name="Friday Night Speaker",
+        attendance="hybrid",
+        conference_url="https://zoom.us/j/5",
+        effective_from="2026-11-21",
+    )
+    assert client.post(f"/groups/tuesday-group/meetings/{meeting.id}/edit", data=data).status_code == 302
+    fresh()
+    assert db.session.get(Meeting, meeting.id).slug == "friday-speaker"
+
+
+def test_schedule_change_shows_the_dates_before_saving(client, setup):
+    m = setup["meeting"]
+    login(client, "sec@example.org")
+    url = f"/groups/tuesday-group/meetings/{m.id}/edit"
+    data = form_data(
+        name="Tuesday Night",
+        weekday="2",
+        start_time="19:00",
+        effective_from="2027-01-01",
+        timezone=setup["group"].timezone,
+    )
+    page = client.post(url, data=data)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Check the dates before saving" in html
+    assert "These dates will be removed" in html and "These dates will be added" in html
+    fresh()
+    assert len(db.session.get(Meeting, m.id).schedules) == 1  # nothing saved yet
+    token = re.search(r'name="schedule_token" type="hidden" value="([^"]+)"', html).group(1)
+    saved = client.post(url, data={**data, "schedule_token": token})
+    assert saved.status_code == 302
+    fresh()
+    meeting = db.session.get(Meeting, m.id)
+    assert [s.effective_from for s in meeting.schedules][-1] == date(2027, 1, 1)
+    fresh()
+    dates = db.session.scalars(sa.select(Occurrence.local_date).where(Occurrence.meeting_id == m.id)).all()
+    assert all(d.weekday() == (1 if d < date(2027, 1, 1) else 2) for d in dates)
+    # A date in the past is refused beside the field.
+    page = client.post(url, data={**data, "weekday": "3", "effective_from": "2026-01-01"})
+    assert page.status_code == 422 and 'id="effective_from-error"' in page.get_data(as_text=True)
+
+
+def test_change_one_date_and_pause(client, setup):
+    m = setup["meeting"]
+    fresh()
+    occ = db.session.scalars(
+        sa.select(Occurrence).where(Occurrence.meeting_id == m.id).order_by(Occurrence.starts_at)
+    ).first()
+    login(client, "sec@example.org")
+    url = f"/groups/tuesday-group/meetings/{m.id}/dates/{occ.id}"
+    page = client.post(url, data={"online_only": "y"})
+    assert page.status_code == 422 and "Add a conference link" in page.get_data(as_text=True)
+    assert client.post(url, data={"cancelled": "y", "note": "Thanksgiving"}).status_code == 302
+    fresh()
+    occ = db.session.get(Occurrence, occ.id)
+    assert occ.status == "cancelled" and occ.note == "Thanksgiving"
+    public = client.get("/meetings/lakes/tuesday-night").get_data(as_text=True)
+    assert "Thanksgiving" in public and "cancelled" in public
+    confirm = client.get(f"/groups/tuesday-group/meetings/{m.id}/status?to=paused")
+    assert "Pause Tuesday Night?" in confirm.get_data(as_text=True)
+    fresh()
+    assert db.session.get(Meeting, m.id).status == "active"
+    assert (
+        client.post(f"/groups/tuesday-group/meetings/{m.id}/status", data={"status": "paused"}).status_code
+        == 302
+    )
+    fresh()
+    assert db.session.get(Meeting, m.id).status == "paused"
+    assert "Tuesday Night" not in client.get("/meetings/lakes").get_data(as_text=True)
+
+
+def test_listing_changes_are_audited_and_mailed_to_other_secretaries_and_admins(client, setup):
+    m = setup["meeting"]
+    login(client, "sec@example.org")
+    data = form_data(
+        name="Tuesday Night",
+        weekday="1",
+        start_time="19:00",
+        timezone=setup["group"].timezone,
+        attendance="hybrid",
+        conference_url="https://zoom.us/j/666",
+        effective_from="2026-11-21",
+        location="Church hall",
+    )
+    assert client.post(f"/groups/tuesday-group/meetings/{m.id}/edit", data=data).status_code == 302
+    fresh()
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "meeting.listing_changed"))
+    assert event.details == {"fields": ["conference_url"]} and event.actor_id == setup["secretary"].id
+    fresh()
+    messages = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert sorted(msg.recipient for msg in messages) == ["admin@example.org", "co@example.org"]
+    assert all(msg.idempotency_key.startswith(f"listing-change:{event.id}:") for msg in messages)
+    assert "https://zoom.us/j/666" in messages[0].text_body and "Tuesday Group" in messages[0].subject
+    # Notes are not watched; an unlisted meeting's changes are not mailed.
+    before = len(messages)
+    client.post(f"/groups/tuesday-group/meetings/{m.id}/edit", data={**data, "notes": "Bring a friend"})
+    unlisted = {k: v for k, v in data.items() if k != "listed"}
+    client.post(f"/groups/tuesday-group/meetings/{m.id}/edit", data=unlisted)
+    client.post(
+        f"/groups/tuesday-group/meetings/{m.id}/edit",
+        data={**unlisted, "conference_url": "https://zoom.us/j/7"},
+    )
+    fresh()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == before
+
+
+def test_public_page_filters_and_links(client, setup):
+    group = setup["group"]
+    factories.meeting(
+        group,
+        "Online Thursday",
+        weekday=3,
+        attendance="online",
+        formatted_address=None,
+        conference_url="https://zoom.us/j/1",
+        types=["O"],
+    )
+    factories.meeting(group, "Business", listed=False)
+    page = client.get("/meetings/lakes").get_data(as_text=True)
+    assert "Online Thursday" in page and "Tuesday Night" in page and "Business" not in page
+    assert '<link rel="alternate" type="application/json"' in page
+    assert "America/New York" in page  # times are shown with their zone
+    only = client.get("/meetings/lakes?day=3&attendance=online&type=O").get_data(as_text=True)
+    assert "Online Thursday" in only and "Tuesday Night" not in only
+    odd = client.get("/meetings/lakes?day=nine&type=<script>&page=-4")
+    assert odd.status_code == 200 and "<script>" not in odd.get_data(as_text=True)
+    assert client.get("/meetings/nowhere").status_code == 404
+    assert client.get("/meetings/lakes/no-such-meeting").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/meetings/lakes", "/groups/tuesday-group/meetings/"])
+def test_query_count_does_not_grow_with_meetings(client, setup, count_queries, url):
+    group = setup["group"]
+    login(client, "sec@example.org")
+    for _ in range(9):
+        factories.meeting(group, weeks=1)
+    client.get(url)
+    with count_queries() as small:
+        assert client.get(url).status_code == 200
+    for _ in range(490):
+        factories.meeting(group, weeks=1)
+    with count_queries() as large:
+        assert client.get(url).status_code == 200
+    assert small.count == large.count
