@@ -111,9 +111,10 @@ def register_blueprints(app: Flask) -> None:
     from groupadmin.auth.views import bp as auth_bp
     from groupadmin.groups.views import bp as groups_bp
     from groupadmin.home.views import bp as home_bp
+    from groupadmin.mail.views import bp as mail_bp
     from groupadmin.meetings.views import bp as meetings_bp
 
-    for bp in (home_bp, auth_bp, groups_bp, admin_bp, meetings_bp):
+    for bp in (home_bp, auth_bp, groups_bp, admin_bp, mail_bp, meetings_bp):
         app.register_blueprint(bp)
 
 
@@ -225,10 +226,14 @@ def configure_logging(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from groupadmin.cli import create_admin, seed_demo
+    from groupadmin.mail.cli import mail_cli
     from groupadmin.meetings.cli import meetings_cli
+    from groupadmin.scheduler.cli import scheduler_cli
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(scheduler_cli)
     app.cli.add_command(meetings_cli)
 
 

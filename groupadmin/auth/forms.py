@@ -14,6 +14,15 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[strip],
+        description=_l("The address you log in with."),
+    )
+
+
 class NewPasswordMixin:
     """A new password twice, checked against the length and common-password rules."""
 

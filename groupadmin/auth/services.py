@@ -279,7 +279,34 @@ def invite(
         organisation=organisation or (group.organisation if group else None),
         role=role,
     )
-    return invitation, invitation_token(invitation)
+    token = invitation_token(invitation)
+    send_invitation(invitation, token, now=now)
+    return invitation, token
+
+
+def send_invitation(invitation: Invitation, token: str, *, now: datetime) -> None:
+    """Mail the invitation through the outbox (in the caller's transaction; once per invitation)."""
+    from groupadmin.groups.forms import GROUP_ROLE_LABELS, ORG_ROLE_LABELS
+    from groupadmin.mail import services as mail
+
+    group = invitation.group
+    scope_name = mail.group_mail_name(group) if group is not None else invitation.organisation.name
+    mail.enqueue(
+        key=f"invitation:{invitation.id}",
+        to=invitation.email,
+        subject=_l("Invitation to help with %(scope)s", scope=scope_name),
+        template="auth/invitation",
+        context={
+            "inviter_name": invitation.invited_by.display_name if invitation.invited_by else scope_name,
+            "scope_name": scope_name,
+            "role_label": {**GROUP_ROLE_LABELS, **ORG_ROLE_LABELS}[invitation.role],
+            "link": mail.external_url("auth.accept_invitation", token=token),
+            "expires_at": invitation.expires_at,
+        },
+        now=now,
+        group=group,
+        locale=(group or invitation.organisation).locale,
+    )
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -350,9 +377,48 @@ def _reset_fingerprint(user: User) -> str:
     return hashlib.sha256(material).hexdigest()[:16]
 
 
-def password_reset_token(user: User, *, issued_by: User, now: datetime) -> str:
-    audit.record(now=now, actor=issued_by, action="password_reset.issued", obj=user)
+def password_reset_token(user: User, *, issued_by: User | None, now: datetime) -> str:
+    """A signed, expiring, single-use reset link's token. `issued_by` is the administrator who made it,
+    or None when the user asked for it by email (self-service)."""
+    audit.record(
+        now=now, actor=issued_by, action="password_reset.issued", obj=user, self_service=issued_by is None
+    )
     return _serializer("reset").dumps({"u": user.id, "f": _reset_fingerprint(user)})
+
+
+# At most one self-service reset mail per account in this many seconds (a stranger cannot flood an inbox).
+RESET_MAIL_WINDOW_SECONDS = 900
+
+
+def request_password_reset(email: str, *, now: datetime) -> None:
+    """Self-service reset: mail a link when `email` is an active account's; otherwise do nothing.
+
+    The caller answers the same either way, so the form does not tell who has an account.
+    """
+    from groupadmin.mail import services as mail
+
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    window = int(now.timestamp()) // RESET_MAIL_WINDOW_SECONDS
+    key = f"password-reset:{user.id}:{_reset_fingerprint(user)}:{window}"
+    if mail.key_exists(key):
+        return
+    token = password_reset_token(user, issued_by=None, now=now)
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    mail.enqueue(
+        key=key,
+        to=user.email,
+        subject=_l("Set a new password"),
+        template="auth/password_reset",
+        context={
+            "display_name": user.display_name,
+            "link": mail.external_url("auth.reset_password", token=token),
+            "hours": int(max_age.total_seconds() // 3600),
+        },
+        now=now,
+        locale=user.locale,
+    )
 
 
 def load_password_reset(token: str) -> User:

@@ -11,6 +11,7 @@ from groupadmin.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
     ConfirmForm,
+    ForgotPasswordForm,
     LoginForm,
     ProfileForm,
     ResetPasswordForm,
@@ -151,6 +152,18 @@ def accept_invitation(token):
             flash(_("Welcome! Your new role is active."), "success")
             return redirect(url_for("home.dashboard"))
     return render_template("auth/invitation.html", invitation=invitation, form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@requires("public")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        # The same answer whether or not the address has an account.
+        services.request_password_reset(form.email.data, now=utcnow())
+        db.session.commit()
+        return render_template("auth/forgot_password.html", form=form, sent=True)
+    return render_template("auth/forgot_password.html", form=form, sent=False)
 
 
 @bp.route("/r/reset/<token>", methods=["GET", "POST"])

@@ -1,0 +1,270 @@
+"""Transports, chosen by ``MAIL_URL``:
+
+- ``file://<dir>``: one ``.eml`` file per message, written atomically (a temporary file, fsync'd, then
+  renamed), named after the outbox row so that a resend replaces the file instead of adding one;
+- ``smtp://[user:pass@]host:port[?tls=starttls|ssl]``: one connection reused for a whole run of the
+  relay, opened on the first message and reopened after the server drops it.
+
+A transport opens a *session*; ``session.send(envelope)`` raises ``DeliveryError`` with a ``kind``
+that tells the relay what to do:
+
+=============  ==========================================================================================
+``temporary``  try this message again later (4xx answers)
+``connection`` the server cannot be reached or dropped us: every message of the batch waits for later
+``recipient``  the server refused the recipient for good (5xx to RCPT): fail, flag the address
+``message``    the server refused this message for good (5xx to DATA): fail, keep the address
+``session``    the server refused our session (authentication, sender, TLS): hold all mail, alert admin
+=============  ==========================================================================================
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+@dataclass(frozen=True)
+class Envelope:
+    outbox_id: int
+    sender: str
+    recipient: str
+    data: bytes
+    file_name: str
+
+
+class DeliveryError(Exception):
+    def __init__(self, kind: str, detail: str, code: int | None = None):
+        super().__init__(kind, detail, code)
+        self.kind, self.detail, self.code = kind, detail, code
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.detail}" if self.code else self.detail
+
+
+_ADDRESS = re.compile(r"[^\s<>@,;:\"]+@[^\s<>,;:\"]+")
+
+
+def redact(text: str) -> str:
+    """A server's answer without the addresses it may quote (they must not reach logs or the admin page)."""
+    return _ADDRESS.sub("<address>", text)
+
+
+def _answer(raw) -> str:
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return redact(" ".join(text.split()))[:400]
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+class FileTransport:
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+
+    def describe(self) -> str:
+        return f"files in {self.directory}"
+
+    def session(self) -> FileSession:
+        return FileSession(self.directory)
+
+
+class FileSession:
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self._dir_ready = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def send(self, envelope: Envelope) -> None:
+        try:
+            if not self._dir_ready:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                self._dir_ready = True
+            final = self.directory / envelope.file_name
+            tmp = self.directory / f".{envelope.file_name}.{os.getpid()}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(envelope.data)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, final)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise DeliveryError("connection", f"cannot write the mail file: {exc.strerror or exc}") from exc
+
+    def close(self) -> None:
+        if self._dir_ready:  # make the renames durable
+            try:
+                fd = os.open(self.directory, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError:
+                pass
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+class SMTPTransport:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        tls: str | None = None,
+        timeout: float = 30.0,
+    ):
+        if tls not in (None, "starttls", "ssl"):
+            raise ValueError("MAIL_URL: tls must be starttls or ssl")
+        self.host, self.port, self.username, self.password = host, port, username, password
+        self.tls, self.timeout = tls, timeout
+
+    def describe(self) -> str:
+        return f"SMTP {self.host}:{self.port}" + (f" ({self.tls})" if self.tls else "")
+
+    def session(self) -> SMTPSession:
+        return SMTPSession(self)
+
+
+class SMTPSession:
+    """One SMTP connection for many messages; reconnects after the server drops it."""
+
+    def __init__(self, transport: SMTPTransport):
+        self.t = transport
+        self.smtp: smtplib.SMTP | None = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _connect(self) -> None:
+        t = self.t
+        try:
+            if t.tls == "ssl":
+                smtp = smtplib.SMTP_SSL(
+                    t.host, t.port, timeout=t.timeout, context=ssl.create_default_context()
+                )
+            else:
+                smtp = smtplib.SMTP(t.host, t.port, timeout=t.timeout)
+            try:
+                if t.tls == "starttls":
+                    smtp.starttls(context=ssl.create_default_context())
+                if t.username:
+                    smtp.login(t.username, t.password or "")
+            except BaseException:
+                smtp.close()
+                raise
+        except smtplib.SMTPAuthenticationError as exc:
+            raise _session_or_temporary(
+                exc.smtp_code, "authentication refused: " + _answer(exc.smtp_error)
+            ) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            raise DeliveryError("session", f"the server does not support what MAIL_URL asks: {exc}") from exc
+        except smtplib.SMTPResponseException as exc:  # greeting, HELO or STARTTLS refused
+            raise _session_or_temporary(exc.smtp_code, _answer(exc.smtp_error)) from exc
+        except ssl.SSLError as exc:
+            raise DeliveryError("session", f"TLS failed: {exc.reason or exc}") from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError("connection", f"cannot reach {t.host}:{t.port}: {_os_error(exc)}") from exc
+        self.smtp = smtp
+
+    def send(self, envelope: Envelope) -> None:
+        if self.smtp is None:
+            self._connect()
+        try:
+            self.smtp.sendmail(envelope.sender, [envelope.recipient], envelope.data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, answer = next(iter(exc.recipients.values()))
+            if code == 421:
+                self._drop()
+            kind = "recipient" if 500 <= code < 600 else "temporary"
+            raise DeliveryError(kind, _answer(answer), code) from exc
+        except smtplib.SMTPSenderRefused as exc:
+            if exc.smtp_code == 421:
+                self._drop()
+            raise _session_or_temporary(exc.smtp_code, "sender refused: " + _answer(exc.smtp_error)) from exc
+        except smtplib.SMTPDataError as exc:
+            if exc.smtp_code == 421:
+                self._drop()
+            kind = "message" if 500 <= exc.smtp_code < 600 else "temporary"
+            raise DeliveryError(kind, _answer(exc.smtp_error), exc.smtp_code) from exc
+        except smtplib.SMTPResponseException as exc:
+            self._drop()
+            raise _session_or_temporary(exc.smtp_code, _answer(exc.smtp_error)) from exc
+        except (OSError, smtplib.SMTPException) as exc:  # disconnected, timeout, reset
+            self._drop()
+            raise DeliveryError("connection", f"connection lost: {_os_error(exc)}") from exc
+
+    def _drop(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.close()
+            finally:
+                self.smtp = None
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+            finally:
+                self._drop()
+
+
+def _session_or_temporary(code: int | None, detail: str) -> DeliveryError:
+    if code is not None and 500 <= code < 600:
+        return DeliveryError("session", detail, code)
+    return DeliveryError("connection", detail, code)
+
+
+def _os_error(exc: BaseException) -> str:
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return "timed out"
+    return redact(getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def from_url(url: str, *, timeout: float = 30.0, root: str | Path | None = None):
+    """The transport that ``MAIL_URL`` names. A relative ``file://`` path is taken from `root`."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        path = unquote(parts.netloc + parts.path)
+        directory = Path(path)
+        if not directory.is_absolute() and root is not None:
+            directory = Path(root) / directory
+        return FileTransport(directory)
+    if parts.scheme in ("smtp", "smtps"):
+        query = parse_qs(parts.query)
+        tls = query.get("tls", ["ssl" if parts.scheme == "smtps" else None])[0] or None
+        port = parts.port or (465 if tls == "ssl" else 587 if tls == "starttls" else 25)
+        return SMTPTransport(
+            parts.hostname or "localhost",
+            port,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            tls=tls,
+            timeout=timeout,
+        )
+    raise ValueError("MAIL_URL must start with file:// or smtp://")

@@ -1,0 +1,98 @@
+"""Invitations by mail, and self-service password reset by email."""
+
+from __future__ import annotations
+
+import email
+import re
+from email import policy
+
+import sqlalchemy as sa
+
+from groupadmin.extensions import db
+from groupadmin.mail import services, transports
+from groupadmin.mail.models import OutboxMessage
+from tests import factories
+from tests.conftest import NOW, PASSWORD, login
+
+
+def outbox() -> list[OutboxMessage]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def link_in(text: str) -> str:
+    return re.search(r"http://localhost(/r/[a-z]+/\S+)", text).group(1)
+
+
+def test_an_invitation_is_mailed_discreetly_and_its_link_works(app, client, tmp_path):
+    group = factories.group(name="Tuesday Night Group", fellowship="na")
+    factories.member(group, "secretary", email="sec@example.org", name="Sam S.")
+    login(client, "sec@example.org")
+    page = client.post(
+        f"/groups/{group.slug}/members/invite",
+        data={"invite-email": "new@example.net", "invite-role": "leader"},
+    )
+    assert page.status_code == 200 and b"emailing the invitation" in page.data
+    (message,) = outbox()
+    assert message.idempotency_key.startswith("invitation:") and message.group_id == group.id
+    assert message.subject == "Invitation to help with Tuesday Night Group"
+    assert "Sam S. invites you to help with Tuesday Night Group" in message.text_body
+    assert "Narcotics" not in message.text_body + message.subject + message.headers["From"]
+
+    directory = tmp_path / "mail"
+    assert services.deliver_due(now=NOW, transport=transports.from_url(f"file://{directory}")).sent == 1
+    (eml,) = directory.iterdir()
+    parsed = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert parsed["To"] == "new@example.net"
+    text = parsed.get_body(("plain",)).get_content()
+    client.post("/logout")
+    accept = client.get(link_in(text))
+    assert accept.status_code == 200 and b"Tuesday Night Group" in accept.data
+
+
+def test_forgot_password_answers_the_same_whether_or_not_the_account_exists(app, client):
+    factories.user(email="sam@example.org", name="Sam S.")
+    known = client.post("/password/forgot", data={"email": "sam@example.org"}).get_data(as_text=True)
+    unknown = client.post("/password/forgot", data={"email": "nobody@example.org"}).get_data(as_text=True)
+    assert known.replace("sam@example.org", "X") == unknown.replace("nobody@example.org", "X")
+    assert "Check your email" in known
+    (message,) = outbox()
+    assert message.recipient == "sam@example.org" and message.template == "auth/password_reset"
+    assert "List-Unsubscribe" not in message.headers  # an account holder
+
+
+def test_reset_by_email_is_signed_single_use_and_sets_the_password(app, client):
+    factories.user(email="sam@example.org")
+    client.post("/password/forgot", data={"email": "Sam@Example.org "})
+    (message,) = outbox()
+    path = link_in(message.text_body)
+    assert client.get(path).status_code == 200
+    new = "another long passphrase"
+    done = client.post(path, data={"password": new, "confirm": new})
+    assert done.status_code == 302
+    assert login(client, "sam@example.org", new).status_code == 302
+    client.post("/logout")
+    assert client.get(path).status_code == 410  # used
+    assert login(client, "sam@example.org", PASSWORD).status_code == 401
+    assert client.get(path[:-4] + "abcd").status_code == 410  # tampered
+
+
+def test_repeated_requests_send_one_mail_per_quarter_hour(app, client):
+    factories.user(email="sam@example.org")
+    for _ in range(3):
+        client.post("/password/forgot", data={"email": "sam@example.org"})
+    assert len(outbox()) == 1
+
+
+def test_inactive_accounts_get_no_reset_mail(app, client):
+    user = factories.user(email="sam@example.org")
+    user.active = False
+    db.session.commit()
+    client.post("/password/forgot", data={"email": "sam@example.org"})
+    assert outbox() == []
+
+
+def test_forgot_password_form_validates_and_login_links_to_it(app, client):
+    page = client.post("/password/forgot", data={"email": "not an address"})
+    assert page.status_code == 200 and b"not an address" in page.data and b"Check your email" not in page.data
+    assert b'href="/password/forgot"' in client.get("/login").data

@@ -1,0 +1,1 @@
+from tests.smtp_sink import smtp_sink  # noqa: F401
