@@ -416,6 +416,24 @@ def public_meeting(org_slug, meeting_slug):
 # Feeds
 
 
+# Bodies of the latest feed versions, by ETag: the feeds are public and identical for every reader (a
+# meeting finder embedded on a website fetches them for each visitor), so one build serves them all
+# until anything changes. Per process, small, and never stale: the ETag changes with every change.
+_BODY_CACHE: dict[str, bytes] = {}
+_BODY_CACHE_SIZE = 8
+
+
+def _cached_body(etag: str, build) -> bytes:
+    body = _BODY_CACHE.get(etag)
+    if body is None:
+        body = build()
+        body = body.encode() if isinstance(body, str) else body
+        while len(_BODY_CACHE) >= _BODY_CACHE_SIZE:
+            _BODY_CACHE.pop(next(iter(_BODY_CACHE)))
+        _BODY_CACHE[etag] = body
+    return body
+
+
 def _feed_response(organisation, *, scope: str, build, mimetype: str):
     now = utcnow()
     base_url = current_app.config["BASE_URL"]
@@ -424,11 +442,9 @@ def _feed_response(organisation, *, scope: str, build, mimetype: str):
     response.set_etag(version.etag)
     response.last_modified = version.last_modified
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.cache_control.public = True
-    response.cache_control.max_age = FEED_MAX_AGE
     response.make_conditional(request)
     if response.status_code != 304:
-        response.set_data(build(now, base_url))
+        response.set_data(_cached_body(f"{organisation.id}:{version.etag}", lambda: build(now, base_url)))
     response.headers["Cache-Control"] = f"public, max-age={FEED_MAX_AGE}"
     return response
 

@@ -171,8 +171,9 @@ def test_feed_caching_headers_and_304(client, org):
     changed = get_json(client, **{"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     etag = changed.headers["ETag"]
-    meetings["hybrid"].group.name = "Renamed Group"
-    db.session.commit()
+    with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
+        meetings["hybrid"].group.name = "Renamed Group"
+        db.session.commit()
     renamed = get_json(client, **{"If-None-Match": etag})
     assert renamed.status_code == 200 and "Renamed Group" in renamed.get_data(as_text=True)
 
