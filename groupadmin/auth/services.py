@@ -28,8 +28,17 @@ from groupadmin.extensions import db
 
 # argon2id with the library's defaults (RFC 9106 "low memory" profile).
 password_hasher = PasswordHasher()
-# Verified against when the email is unknown, so that path costs the same as a wrong password.
-_DUMMY_HASH = password_hasher.hash("groupadmin: no such account")
+# Verified against when the email is unknown, so that path costs the same as a wrong password. Made on
+# first use: a hash costs 64 MiB and half a second, and most processes (the scheduler, the CLI) never
+# log anyone in.
+_dummy: tuple[PasswordHasher, str] | None = None
+
+
+def _dummy_hash() -> str:
+    global _dummy
+    if _dummy is None or _dummy[0] is not password_hasher:
+        _dummy = (password_hasher, password_hasher.hash("groupadmin: no such account"))
+    return _dummy[1]
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
@@ -89,7 +98,7 @@ def set_password(user: User, password: str, *, now: datetime) -> None:
 
 def _verify(password_hash: str | None, password: str) -> bool:
     try:
-        return password_hasher.verify(password_hash or _DUMMY_HASH, password)
+        return password_hasher.verify(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
 
