@@ -109,12 +109,13 @@ def settings_languages():
 def register_blueprints(app: Flask) -> None:
     from groupadmin.admin.views import bp as admin_bp
     from groupadmin.auth.views import bp as auth_bp
+    from groupadmin.formats.views import bp as formats_bp
     from groupadmin.groups.views import bp as groups_bp
     from groupadmin.home.views import bp as home_bp
     from groupadmin.mail.views import bp as mail_bp
     from groupadmin.meetings.views import bp as meetings_bp
 
-    for bp in (home_bp, auth_bp, groups_bp, admin_bp, mail_bp, meetings_bp):
+    for bp in (home_bp, auth_bp, groups_bp, admin_bp, mail_bp, meetings_bp, formats_bp):
         app.register_blueprint(bp)
 
 

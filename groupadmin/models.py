@@ -2,6 +2,7 @@
 
 from groupadmin.audit.models import AuditEvent  # noqa: F401
 from groupadmin.auth.models import Invitation, LoginThrottle, User  # noqa: F401
+from groupadmin.formats.models import Format, FormatSection, FormatVersion, MeetingFormat, OccurrenceFormat  # noqa: F401
 from groupadmin.groups.models import Group, Membership, Organisation, OrgRole  # noqa: F401
 from groupadmin.mail.models import MailAlert, OutboxMessage, UndeliverableAddress  # noqa: F401
 from groupadmin.meetings.models import Meeting, MeetingSchedule, Occurrence  # noqa: F401

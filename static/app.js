@@ -7,3 +7,9 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// Buttons marked data-print print the page (they stay hidden where JavaScript does not run).
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener("click", function () { window.print(); });
+});

@@ -1,0 +1,1 @@
+"""Meeting formats: the script a chair reads from, versioned and printable."""
