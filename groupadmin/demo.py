@@ -317,7 +317,6 @@ def _seed_intergroup_meetings(org: Organisation, now: datetime) -> None:
         db.session.execute(
             sa.select(Meeting.slug, Meeting.id).where(Meeting.slug.in_([r["slug"] for r in rows]))
         )
-        .tuples()
         .all()
     )
     start = local_today(org.timezone, now)
