@@ -337,8 +337,19 @@ def ensure_draft(fmt: Format, *, actor, now: datetime) -> FormatVersion:
             FormatSection(key=section.key, position=section.position, **_section_values(section))
         )
     db.session.add(draft)
-    db.session.flush()
+    _flush_or_conflict()
     return draft
+
+
+def _flush_or_conflict() -> None:
+    """Flush; two secretaries starting a draft or saving a version at the same moment meet a unique
+    constraint: the second is told to look again instead of seeing an error page."""
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as error:
+        raise FormatError(
+            _l("Someone else changed this format at the same moment. Check the format and try again.")
+        ) from error
 
 
 def clean_section_values(values: dict) -> dict:
@@ -482,7 +493,7 @@ def save_version(fmt: Format, *, actor, now: datetime, note: str | None = None) 
     draft.saved_at = now
     draft.saved_by_id = getattr(actor, "id", None)
     draft.note = note
-    db.session.flush()
+    _flush_or_conflict()
     audit.record(now=now, actor=actor, action="format.saved", obj=fmt, group=fmt.group, version=draft.number)
     log.info("format saved", extra={"fields": {"format": fmt.id, "version": draft.number}})
     return draft
