@@ -18,14 +18,14 @@ def _routes(app):
 
 def _fill(rule, **given) -> str:
     """A URL for `rule` with the given slugs and 1 for every other argument."""
-    values = {}
+    from werkzeug.routing import IntegerConverter
+
+    values = dict(rule.defaults or {})
     for arg in rule.arguments:
         if arg in given:
             values[arg] = given[arg]
-        elif rule._converters[arg].__class__.__name__ == "IntegerConverter":
-            values[arg] = 1
-        else:
-            values[arg] = "x"
+        elif arg not in values:
+            values[arg] = 1 if isinstance(rule._converters.get(arg), IntegerConverter) else "x"
     return rule.build(values)[1]
 
 
