@@ -1,0 +1,1 @@
+"""The speaker and service rota (issue 6)."""
