@@ -108,5 +108,12 @@ def load(instance_path: str | Path, environ: dict[str, str] | None = None) -> di
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         # How far ahead dated meeting occurrences are kept generated (the nightly job and every save).
         "OCCURRENCE_WEEKS_AHEAD": int(env.get("OCCURRENCE_WEEKS_AHEAD", "12")),
+        # The rota: contact details of people without a turn or a change for this many months are
+        # forgotten; links in rota mail stop working when the date starts, or after this many days.
+        "ROTA_INACTIVE_FORGET_MONTHS": int(env.get("ROTA_INACTIVE_FORGET_MONTHS", "12")),
+        "ROTA_LINK_MAX_AGE": timedelta(days=int(env.get("ROTA_LINK_MAX_AGE_DAYS", "200"))),
+        # The weekly rota summary to secretaries: weekday (Monday = 0) and local hour from which it goes.
+        "ROTA_SUMMARY_WEEKDAY": int(env.get("ROTA_SUMMARY_WEEKDAY", "0")),
+        "ROTA_SUMMARY_HOUR": int(env.get("ROTA_SUMMARY_HOUR", "8")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }

@@ -114,8 +114,9 @@ def register_blueprints(app: Flask) -> None:
     from groupadmin.home.views import bp as home_bp
     from groupadmin.mail.views import bp as mail_bp
     from groupadmin.meetings.views import bp as meetings_bp
+    from groupadmin.rota.views import bp as rota_bp
 
-    for bp in (home_bp, auth_bp, groups_bp, admin_bp, mail_bp, meetings_bp, formats_bp):
+    for bp in (home_bp, auth_bp, groups_bp, admin_bp, mail_bp, meetings_bp, formats_bp, rota_bp):
         app.register_blueprint(bp)
 
 

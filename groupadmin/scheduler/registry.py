@@ -30,6 +30,7 @@ log = logging.getLogger("groupadmin.scheduler")
 
 JOB_MODULES: tuple[str, ...] = (
     "groupadmin.meetings.jobs",
+    "groupadmin.rota.jobs",
     "groupadmin.mail.jobs",
 )
 

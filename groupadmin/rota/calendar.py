@@ -1,0 +1,145 @@
+"""iCalendar feeds of the rota: a person's own turns, and a group's whole rota for its secretaries.
+
+Event titles follow the discretion rule (a shared family calendar must not out anyone): the meeting's
+own name and the role, never the fellowship unless the group chose to be named with it. Times are UTC
+instants (each event is one dated turn), which every calendar shows in its own zone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from icalendar import Calendar, Event
+
+from groupadmin.extensions import db
+from groupadmin.groups.models import Group
+from groupadmin.mail.services import FELLOWSHIP_SHORT
+from groupadmin.meetings.models import Meeting, Occurrence
+from groupadmin.rota import services
+from groupadmin.rota.models import FILLING, Assignment, RotaPerson
+
+
+def meeting_title(meeting: Meeting, group: Group) -> str:
+    if group.mail_naming == "fellowship" and FELLOWSHIP_SHORT.get(group.fellowship):
+        short = FELLOWSHIP_SHORT[group.fellowship]
+        if short.lower() not in meeting.name.lower():
+            return f"{meeting.name} ({short})"
+    return meeting.name
+
+
+def _where(occurrence: Occurrence) -> str | None:
+    meeting = occurrence.meeting
+    if occurrence.online_only or meeting.attendance == "online":
+        return str(_l("Online"))
+    if occurrence.venue_location or occurrence.venue_address:
+        return ", ".join(p for p in (occurrence.venue_location, occurrence.venue_address) if p)
+    return ", ".join(p for p in (meeting.location, meeting.one_line_address) if p) or None
+
+
+def _calendar(name: str, host: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", "-//groupadmin//rota//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-published-ttl", "PT1H")
+    return cal
+
+
+def person_feed(person: RotaPerson, *, now: datetime, host: str) -> bytes:
+    group = db.session.get(Group, person.group_id)
+    with force_locale(group.locale):
+        cal = _calendar(str(_l("%(group)s: my turns", group=group.discreet_name)), host)
+        for assignment in services.person_calendar_assignments(person, now=now):
+            occurrence = assignment.occurrence
+            event = Event()
+            event.add("uid", f"rota-{assignment.id}@{host}")
+            event.add("dtstamp", now)
+            event.add("dtstart", occurrence.starts_at)
+            event.add("dtend", occurrence.ends_at)
+            title = f"{meeting_title(occurrence.meeting, group)}: {assignment.role.name}"
+            if assignment.status != "confirmed":
+                title += " " + str(_l("(please confirm)"))
+            event.add("summary", title)
+            event.add("status", "CONFIRMED" if assignment.status == "confirmed" else "TENTATIVE")
+            where = _where(occurrence)
+            if where:
+                event.add("location", where)
+            cal.add_component(event)
+    return cal.to_ical()
+
+
+def group_feed(group: Group, *, now: datetime, host: str) -> bytes:
+    """One event per upcoming (and recent) occurrence: its roles and who fills them, gaps included."""
+    roles = services.group_roles(group)
+    occurrences = list(
+        db.session.scalars(
+            sa.select(Occurrence)
+            .join(Meeting, Meeting.id == Occurrence.meeting_id)
+            .where(
+                Meeting.group_id == group.id,
+                Meeting.status != "archived",
+                Occurrence.status == "scheduled",
+                Occurrence.starts_at > now - timedelta(days=30),
+                Occurrence.starts_at < now + timedelta(days=183),
+            )
+            .options(sa.orm.contains_eager(Occurrence.meeting))
+            .order_by(Occurrence.starts_at)
+        )
+    )
+    assignments = (
+        list(
+            db.session.scalars(
+                sa.select(Assignment)
+                .where(
+                    Assignment.occurrence_id.in_([o.id for o in occurrences]), Assignment.status.in_(FILLING)
+                )
+                .options(sa.orm.joinedload(Assignment.person))
+                .order_by(Assignment.id)
+            )
+        )
+        if occurrences
+        else []
+    )
+    by_cell = defaultdict(list)
+    for a in assignments:
+        by_cell[(a.occurrence_id, a.role_id)].append(a)
+    chosen = {role.id: {m.id for m in role.meetings} for role in roles}
+    with force_locale(group.locale):
+        cal = _calendar(str(_l("%(group)s: rota", group=group.discreet_name)), host)
+        for occurrence in occurrences:
+            lines, gaps = [], 0
+            for role in roles:
+                if not services.role_applies(role, occurrence, chosen[role.id]):
+                    continue
+                people = by_cell.get((occurrence.id, role.id), [])
+                names = [
+                    a.person.label + ("" if a.status == "confirmed" else " " + str(_l("(asked)")))
+                    for a in people
+                ]
+                missing = max(role.per_occurrence - len(people), 0)
+                gaps += missing
+                names += [str(_l("open"))] * missing
+                lines.append(f"{role.name}: {', '.join(names)}")
+            if not lines:
+                continue
+            event = Event()
+            event.add("uid", f"rota-occurrence-{occurrence.id}@{host}")
+            event.add("dtstamp", now)
+            event.add("dtstart", occurrence.starts_at)
+            event.add("dtend", occurrence.ends_at)
+            title = meeting_title(occurrence.meeting, group)
+            if gaps:
+                title += " · " + str(_l("%(n)s open", n=gaps))
+            event.add("summary", title)
+            event.add("description", "\n".join(lines))
+            where = _where(occurrence)
+            if where:
+                event.add("location", where)
+            cal.add_component(event)
+    return cal.to_ical()
