@@ -75,6 +75,7 @@ def seed(*, now: datetime, scale: str = "demo") -> str:
         groups.grant_group_role(demo_groups[slug], admin, "secretary", actor=admin, now=now)
     _seed_meetings(demo_groups, admin, now)
     _seed_formats(demo_groups, admin, now)
+    _seed_rota(demo_groups, users["secretary@example.org"], now)
     if scale == "intergroup":
         _seed_intergroup(org, admin, now)
         _seed_intergroup_meetings(org, now)
@@ -85,6 +86,12 @@ def _seed_formats(demo_groups: dict, admin: User, now: datetime) -> None:
     from groupadmin.formats.demo import seed_formats
 
     seed_formats(now=now, actor=admin, group_ids=[g.id for g in demo_groups.values()])
+
+
+def _seed_rota(demo_groups: dict, secretary: User, now: datetime) -> None:
+    from groupadmin.rota.demo import seed_rota
+
+    seed_rota(now=now, actor=secretary, group_id=demo_groups["lakeside-aa"].id)
 
 
 def _seed_intergroup(org: Organisation, admin: User, now: datetime, n_groups: int = 2000) -> None:
