@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.policy
 import re
 from datetime import timedelta
 
@@ -190,7 +191,7 @@ def test_retries_span_about_a_day_then_the_message_fails(app, smtp_sink):
 @pytest.mark.postgres
 def test_an_expired_lease_is_picked_up_again(app, smtp_sink):
     message = enqueue("k")
-    assert services._claim(NOW, 10, "crashed-relay") == [message.id]
+    assert services._claim(db.session, NOW, 10, "crashed-relay") == [message.id]
     assert reload(message).status == "sending"
     assert deliver(smtp_sink, now=NOW + timedelta(seconds=10)).claimed == 0  # still leased
     lease = timedelta(seconds=app.config["MAIL_LEASE_SECONDS"])
@@ -239,3 +240,25 @@ def test_redact_removes_addresses():
     assert transports.redact("550 <bob@example.net>: no such user bob@example.net") == (
         "550 <<address>>: no such user <address>"
     )
+
+
+def test_messages_are_well_formed_mime_with_non_ascii_subject_names_and_bodies(app, tmp_path):
+    group = factories.group(name="Grupo Café del Martes")
+    body_text = (
+        "Ñandú = 3 € and a line that is much longer than seventy-six characters so it must be wrapped " * 2
+    )
+    message = enqueue(
+        "k", group=group, subject="Contraseña: ¿mañana? " + "x" * 80, context={"run": body_text}
+    )
+    url = f"file://{tmp_path}"
+    assert deliver(url).sent == 1
+    (eml,) = tmp_path.iterdir()
+    raw = eml.read_bytes()
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")  # CRLF only: no bare LF
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == message.subject
+    assert parsed["From"].addresses[0].display_name == "Grupo Café del Martes"
+    assert parsed.get_body(("plain",)).get_content().replace("\r\n", "\n") == message.text_body
+    assert parsed.get_body(("html",)).get_content().replace("\r\n", "\n") == message.html_body
+    assert not parsed.defects and not any(part.defects for part in parsed.walk())
