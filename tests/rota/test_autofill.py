@@ -193,6 +193,7 @@ def test_a_person_is_not_given_two_roles_at_one_meeting():
 # On the database: preview, apply, confirmed turns untouched
 
 
+@pytest.mark.postgres
 def test_preview_changes_nothing_and_apply_creates_what_was_previewed(setup):
     s = setup
     start, end = s.occurrences[0].local_date, s.occurrences[3].local_date

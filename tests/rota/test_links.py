@@ -63,6 +63,7 @@ def test_the_mail_links_accept_with_one_post_and_get_changes_nothing(setup, clie
     assert _state(a.id) == "confirmed"
 
 
+@pytest.mark.postgres
 def test_decline_reopens_the_place_and_tells_the_secretaries(setup, client):
     s = setup
     a = helpers.assign(s.occurrences[0], s.chair, s.people[0], confirmed=True)
@@ -140,6 +141,7 @@ def test_links_of_a_removed_turn_say_so(setup, client):
     assert _state(a.id) == "withdrawn"
 
 
+@pytest.mark.postgres
 def test_offer_a_swap_and_the_colleague_accepts(setup, client):
     s = setup
     ann, cal, eve = s.people

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 
 from groupadmin.database import utcnow
@@ -30,6 +31,7 @@ def _reminders():
     return [(m.recipient, m.idempotency_key.rsplit(":", 1)[1], m) for m in helpers.outbox("rota/reminder")]
 
 
+@pytest.mark.postgres
 def test_each_commitment_is_reminded_once_at_each_lead_time(setup):
     s = setup
     ann, cal, eve = s.people
@@ -105,6 +107,7 @@ def test_a_scheduler_that_was_down_catches_up_within_a_day(setup):
     assert len(_reminders()) == 1
 
 
+@pytest.mark.postgres
 def test_weekly_summary_goes_to_secretaries_once_with_gaps_first(setup):
     s = setup
     helpers.assign(s.occurrences[0], s.chair, s.people[0], confirmed=True, notify=False)

@@ -234,6 +234,7 @@ def test_grid_query_count_does_not_grow_with_the_weeks_shown(setup, client, coun
     assert q.count <= 14, q.statements
 
 
+@pytest.mark.postgres
 def test_grid_query_count_is_the_same_for_2_and_12_weeks(setup, client, count_queries):
     s = setup
     for occurrence in s.occurrences:
@@ -321,6 +322,7 @@ def test_printable_rota_shows_names_and_roles_only(setup, client):
 # People and roles
 
 
+@pytest.mark.postgres
 def test_contact_details_need_consent_and_bad_input_keeps_what_was_typed(setup, client):
     s = setup
     login(client, "sec@example.org")
@@ -368,6 +370,7 @@ def test_contact_details_need_consent_and_bad_input_keeps_what_was_typed(setup, 
     assert response.status_code == 422 and "has this email" in response.text
 
 
+@pytest.mark.postgres
 def test_removing_a_person_forgets_them_everywhere_and_keeps_past_turns_as_removed(setup, client):
     s = setup
     ann = s.people[0]
@@ -399,6 +402,7 @@ def test_removing_a_person_forgets_them_everywhere_and_keeps_past_turns_as_remov
         assert client.get(f"/groups/{s.group.slug}/rota/people/{ann.id}").status_code == 404
 
 
+@pytest.mark.postgres
 def test_inactive_people_have_their_contact_details_forgotten_by_the_job(setup):
     s = setup
     ann, cal, eve = s.people
@@ -535,6 +539,7 @@ def test_group_calendar_feed_for_secretaries_and_leaders(setup, client):
 # What other domains read
 
 
+@pytest.mark.postgres
 def test_people_for_occurrence_and_chair_for_occurrences(setup, count_queries):
     s = setup
     ann, cal, eve = s.people
@@ -554,6 +559,7 @@ def test_people_for_occurrence_and_chair_for_occurrences(setup, count_queries):
     assert services.chair_for_occurrences([]) == {}
 
 
+@pytest.mark.postgres
 def test_cancelling_or_moving_a_date_releases_its_turns_and_tells_the_people(setup):
     from groupadmin.meetings import services as meetings
     from groupadmin.meetings.schedule import Rule
@@ -602,3 +608,27 @@ def test_cancelling_or_moving_a_date_releases_its_turns_and_tells_the_people(set
     db.session.commit()
     assert db.session.get(Assignment, c.id) is None  # the date left the schedule, and its turn with it
     assert [m.recipient for m in helpers.outbox("rota/released")] == [ann.email, eve.email]
+
+
+@pytest.mark.postgres
+def test_one_person_holds_a_place_once_while_active_but_may_be_asked_again_after_declining(setup):
+    from sqlalchemy.exc import IntegrityError
+
+    s = setup
+    first = helpers.assign(s.occurrences[0], s.chair, s.people[0], notify=False)
+    db.session.add(
+        Assignment(
+            occurrence_id=s.occurrences[0].id,
+            role_id=s.chair.id,
+            person_id=s.people[0].id,
+            status="offered",
+            created_at=NOW,
+        )
+    )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+    services.decline(db.session.get(Assignment, first.id), now=NOW)
+    db.session.commit()
+    again = helpers.assign(s.occurrences[0], s.chair, s.people[0], notify=False)
+    assert again.status == "proposed"
