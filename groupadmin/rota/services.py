@@ -390,6 +390,20 @@ def group_people(group: Group, *, include_inactive: bool = True) -> list[RotaPer
     return list(db.session.scalars(query))
 
 
+def unreachable_people(people: list[RotaPerson]) -> set[int]:
+    """Ids of the people whose address is on the undeliverable list (refused, or they asked us to stop
+    mail), in one query: the secretary should reach them another way."""
+    from groupadmin.mail.models import UndeliverableAddress
+
+    hashes = {p.email_hash: p.id for p in people if p.email_hash}
+    if not hashes:
+        return set()
+    flagged = db.session.scalars(
+        sa.select(UndeliverableAddress.address_hash).where(UndeliverableAddress.address_hash.in_(list(hashes)))
+    )
+    return {hashes[h] for h in flagged}
+
+
 def linkable_users(group: Group) -> list[User]:
     """Account holders with a role in the group, who may be linked to a rota person."""
     return list(

@@ -523,14 +523,8 @@ def role_action(group, role_id):
 @bp.route("/groups/<group_slug>/rota/people")
 @requires("group.secretary")
 def people(group):
-    from groupadmin.mail import services as mail
-
     everyone = services.group_people(group)
-    stopped = (
-        {p.id for p in everyone if p.email and mail.is_undeliverable(p.email)}
-        if len(everyone) < 200
-        else set()
-    )
+    stopped = services.unreachable_people(everyone)
     return render_template("rota/people.html", group=group, people=everyone, stopped=stopped)
 
 

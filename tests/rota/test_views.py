@@ -632,3 +632,64 @@ def test_one_person_holds_a_place_once_while_active_but_may_be_asked_again_after
     db.session.commit()
     again = helpers.assign(s.occurrences[0], s.chair, s.people[0], notify=False)
     assert again.status == "proposed"
+
+
+def test_the_people_page_shows_who_cannot_be_mailed_and_forgetting_clears_the_flag(
+    setup, client, count_queries
+):
+    from groupadmin.mail import services as mail
+    from groupadmin.mail.models import UndeliverableAddress
+
+    s = setup
+    ann = s.people[0]
+    mail.flag_undeliverable(ann.email, address_hash=ann.email_hash, reason="550", now=NOW)
+    db.session.commit()
+    url = f"/groups/{s.group.slug}/rota/people"
+    login(client, "sec@example.org")
+    client.get(url)
+    with count_queries() as few:
+        page = client.get(url)
+    assert page.text.count("mail stopped or refused") == 1
+    for n in range(6):
+        helpers.person(s.group, f"Extra {chr(65 + n)}.", roles=[s.chair])
+    with count_queries() as more:
+        client.get(url)
+    assert more.count == few.count
+    services.forget_person(db.session.get(RotaPerson, ann.id), actor=None, now=NOW)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UndeliverableAddress)) == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"starts_on": "not a date"},
+        {"starts_on": "2027-02-10", "ends_on": "2027-02-01"},
+        {"starts_on": "2027-01-01", "ends_on": "2029-01-01"},
+        {},
+    ],
+)
+def test_dates_away_bad_input_is_explained_and_kept(setup, client, data):
+    s = setup
+    login(client, "sec@example.org")
+    response = client.post(f"/groups/{s.group.slug}/rota/people/{s.people[0].id}/blackouts", data=data)
+    assert response.status_code == 422
+    assert 'class="error"' in response.text
+    if data.get("starts_on"):
+        assert f'value="{data["starts_on"]}"' in response.text
+    assert db.session.get(RotaPerson, s.people[0].id).blackouts == []
+
+
+def test_public_link_pages_survive_garbage(setup, client):
+    s = setup
+    a = helpers.assign(s.occurrences[0], s.chair, s.people[0])
+    swap = f"/r/rota-swap/{services.link_token(a, 'swap')}"
+    assert client.post(swap, data={"colleague": "not a number"}).status_code == 422
+    assert client.post(swap, data={}).status_code == 422
+    for path in ("/r/rota-remove/x.y.z", "/r/rota-swap/", "/feeds/cal/" + "A" * 300, "/r/rota-decline/%00"):
+        assert client.get(path).status_code in (404, 410), path
+    login(client, "sec@example.org")
+    for query in ("start=9999-99-99&end=", "start=2027-01-01&end=2027-02-01&roles=x&roles=99999"):
+        assert client.get(f"/groups/{s.group.slug}/rota/autofill?{query}").status_code in (200, 422)
+    assert client.get(f"/groups/{s.group.slug}/rota/?start=garbage&weeks=-4").status_code == 200
+    assert client.get(f"/groups/{s.group.slug}/rota/print?weeks=9999&start=x").status_code == 200
