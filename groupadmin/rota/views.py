@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from groupadmin.auth.forms import ConfirmForm
 from groupadmin.database import utcnow
@@ -179,6 +180,10 @@ def grid(group):
         return _grid_page(
             group, start=start, weeks=weeks, now=now, selected=selected, problems=problems, status=422
         )
+    except IntegrityError:  # someone else filled the same place at the same moment
+        db.session.rollback()
+        flash(_("Someone else changed the rota at the same moment. Check the places, save again."), "error")
+        return _grid_page(group, start=start, weeks=weeks, now=now, selected=selected, status=409)
     db.session.commit()
     asked = sum(1 for a in created if a.asked_at)
     flash(
@@ -261,6 +266,12 @@ def occurrence(group, occurrence_id):
             problems = error
             texts = [t for table in (error.errors, error.warnings) for v in table.values() for t in v]
             form.person_id.errors = [*form.person_id.errors, *texts]
+        except IntegrityError:
+            db.session.rollback()
+            form.person_id.errors = [
+                *form.person_id.errors,
+                _("Someone else changed this date's rota at the same moment. Check and save again."),
+            ]
         else:
             db.session.commit()
             flash(_("Saved."), "success")
