@@ -399,7 +399,9 @@ def unreachable_people(people: list[RotaPerson]) -> set[int]:
     if not hashes:
         return set()
     flagged = db.session.scalars(
-        sa.select(UndeliverableAddress.address_hash).where(UndeliverableAddress.address_hash.in_(list(hashes)))
+        sa.select(UndeliverableAddress.address_hash).where(
+            UndeliverableAddress.address_hash.in_(list(hashes))
+        )
     )
     return {hashes[h] for h in flagged}
 
@@ -632,6 +634,12 @@ def forget_inactive(*, now: datetime) -> int:
     ROTA_INACTIVE_FORGET_MONTHS months (their name stays on the rota, without a way to reach them)."""
     months = current_app.config["ROTA_INACTIVE_FORGET_MONTHS"]
     cutoff = now - timedelta(days=round(months * 30.44))
+    # Dates away that ended more than a month ago serve nothing any more.
+    db.session.execute(
+        sa.delete(Blackout)
+        .where(Blackout.ends_on < (now - timedelta(days=31)).date())
+        .execution_options(synchronize_session=False)
+    )
     recent_turn = (
         sa.select(Assignment.id)
         .join(Occurrence, Occurrence.id == Assignment.occurrence_id)

@@ -536,7 +536,13 @@ def role_action(group, role_id):
 def people(group):
     everyone = services.group_people(group)
     stopped = services.unreachable_people(everyone)
-    return render_template("rota/people.html", group=group, people=everyone, stopped=stopped)
+    return render_template(
+        "rota/people.html",
+        group=group,
+        people=everyone,
+        stopped=stopped,
+        today=services.group_today(group, utcnow()),
+    )
 
 
 def _person_form(group, person):

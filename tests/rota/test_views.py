@@ -407,6 +407,11 @@ def test_inactive_people_have_their_contact_details_forgotten_by_the_job(setup):
     s = setup
     ann, cal, eve = s.people
     helpers.assign(s.occurrences[-1], s.chair, cal, confirmed=True, notify=False)  # in February
+    services.add_blackout(
+        cal, actor=None, now=NOW, starts_on=NOW.date(), ends_on=NOW.date() + timedelta(days=3)
+    )
+    services.add_blackout(eve, actor=None, now=NOW, starts_on=NOW.date() + timedelta(days=370), ends_on=None)
+    db.session.commit()
     a_year_on = NOW + timedelta(days=380)
     from groupadmin.rota import jobs
 
@@ -418,6 +423,9 @@ def test_inactive_people_have_their_contact_details_forgotten_by_the_job(setup):
     assert db.session.get(RotaPerson, ann.id).display_name == "Ann B."  # still on the rota, unreachable
     assert db.session.get(RotaPerson, eve.id).contact_forgotten_at is not None
     assert db.session.get(RotaPerson, cal.id).email is not None
+    # Dates away long past are gone; coming ones stay.
+    assert db.session.get(RotaPerson, cal.id).blackouts == []
+    assert len(db.session.get(RotaPerson, eve.id).blackouts) == 1
     # Nothing left to forget: a second run does nothing.
     assert services.forget_inactive(now=a_year_on) == 0
 
