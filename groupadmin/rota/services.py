@@ -1982,7 +1982,7 @@ def people_for_occurrence(occurrence: Occurrence) -> list[tuple[str, str]]:
 
 def chair_for_occurrences(occurrence_ids) -> dict[int, RotaPerson]:
     """The chair of each occurrence (confirmed before asked), in one query: head counts let the chair
-    of a date enter its count."""
+    of a date enter its count. Each person has ``label`` and ``contact_email`` (None when unreachable)."""
     ids = list(occurrence_ids)
     if not ids:
         return {}
@@ -1999,6 +1999,8 @@ def chair_for_occurrences(occurrence_ids) -> dict[int, RotaPerson]:
         .order_by(
             Assignment.occurrence_id, Assignment.status != "confirmed", ServiceRole.position, Assignment.id
         )
+        # The linked account comes along (``contact_email`` falls back to it): still one query.
+        .options(sa.orm.joinedload(RotaPerson.user))
     ).all()
     result: dict[int, RotaPerson] = {}
     for occurrence_id, person in rows:

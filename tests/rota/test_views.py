@@ -562,6 +562,7 @@ def test_people_for_occurrence_and_chair_for_occurrences(setup, count_queries):
     ids = [o.id for o in s.occurrences[:3]]
     with count_queries() as q:
         chairs = services.chair_for_occurrences(ids)
+        assert [p.contact_email for p in chairs.values()] == [ann.email, cal.email]
     assert q.count == 1
     assert {k: v.id for k, v in chairs.items()} == {ids[0]: ann.id, ids[2]: cal.id}
     assert services.chair_for_occurrences([]) == {}
