@@ -46,8 +46,19 @@ def unique_slug(model, base: str, **scope) -> str:
 # Organisations and groups
 
 
+# Organisation slugs share URL space with fixed paths such as /feeds/cal/<token>.
+RESERVED_ORG_SLUGS = frozenset({"cal", "static", "admin", "r"})
+
+
 def create_organisation(*, actor, name: str, slug: str | None, timezone: str, locale: str, now: datetime):
-    slug = slugify(slug) if slug else unique_slug(Organisation, name)
+    if slug:
+        slug = slugify(slug)
+        if slug in RESERVED_ORG_SLUGS:
+            raise GroupError(_l("That address is reserved: choose another."))
+    else:
+        slug = unique_slug(Organisation, name)
+        if slug in RESERVED_ORG_SLUGS:
+            slug = unique_slug(Organisation, f"{slug}-intergroup")
     if db.session.scalar(sa.select(Organisation.id).where(Organisation.slug == slug)):
         raise GroupError(_l("That address is taken: choose another."))
     organisation = Organisation(

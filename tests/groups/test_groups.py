@@ -46,6 +46,10 @@ def test_bad_organisation_input_is_shown_beside_the_field(client):
     assert b'value="Mine"' in bad_slug.data
     taken = client.post("/orgs/", data={"name": "Mine", "slug": "taken", "timezone": "UTC", "locale": "en"})
     assert b"That address is taken" in taken.data
+    reserved = client.post("/orgs/", data={"name": "Mine", "slug": "cal", "timezone": "UTC", "locale": "en"})
+    assert b"That address is reserved" in reserved.data
+    derived = client.post("/orgs/", data={"name": "Cal", "slug": "", "timezone": "UTC", "locale": "en"})
+    assert derived.headers["Location"] == "/orgs/cal-intergroup/"
 
 
 def test_secretary_edits_settings_and_the_change_is_audited_without_values(client):
