@@ -598,7 +598,12 @@ _MARK_SENT = sa.text(
 
 
 def _deliver_batch(sql, ids: list[int], session, owner: str, clock, stats: RelayStats) -> bool:
-    """Send one claimed batch; False when the run must stop (the server is unreachable or refuses us)."""
+    """Send one claimed batch; False when the run must stop (the server is unreachable or refuses us).
+
+    A sent message's mark is committed while the server reads the next message's MAIL FROM (or at
+    once, when there is no next): never later than the start of the next message, so a crash leaves
+    at most one accepted message unmarked, to be sent once more.
+    """
     rows = sql.execute(
         sa.select(*_ROW_COLUMNS)
         .where(_OUTBOX.c.id.in_(ids), _OUTBOX.c.lease_owner == owner, _OUTBOX.c.status == "sending")
@@ -613,85 +618,96 @@ def _deliver_batch(sql, ids: list[int], session, owner: str, clock, stats: Relay
     )
     sql.commit()
     released = {"lease_owner": None, "lease_expires_at": None}
-    any_sent = False
-    for index, row in enumerate(rows):
-        if row.recipient is None:  # forgotten meanwhile
-            _update(sql, row.id, status="failed", last_error=FORGOTTEN, **released)
+    unmarked: list[dict] = []  # the message sent last, until its mark is committed
+
+    def commit_mark() -> None:
+        if unmarked:
+            sql.execute(_MARK_SENT, unmarked.pop())
+            if stats.sent == 1:  # mail flows: whatever alert was open is over
+                _clear_alerts(sql, clock())
             sql.commit()
+
+    try:
+        for index, row in enumerate(rows):
+            if row.recipient is None or row.recipient_hash in flagged:
+                # Erased meanwhile; or flagged before, or refused earlier in this batch.
+                commit_mark()
+                error = FORGOTTEN if row.recipient is None else HELD
+                _update(sql, row.id, status="failed", last_error=error, **released)
+                sql.commit()
+                if row.recipient is None:
+                    stats.failed += 1
+                else:
+                    stats.held += 1
+                continue
+            try:
+                session.send(build_envelope(row), meanwhile=commit_mark)
+            except DeliveryError as error:
+                commit_mark()
+                if not _record_failure(sql, row, rows[index:], error, clock(), flagged, stats):
+                    return False
+            else:
+                unmarked.append({"id": row.id, "sent_at": clock()})
+                stats.sent += 1
+    finally:
+        commit_mark()
+    return True
+
+
+def _record_failure(
+    sql, row, rest, error: DeliveryError, now: datetime, flagged: set, stats: RelayStats
+) -> bool:
+    """Record why `row` was not sent, and commit. False when nothing more can go out in this run."""
+    released = {"lease_owner": None, "lease_expires_at": None}
+    detail = str(error)
+    log.warning(
+        "mail.delivery_problem",
+        extra={"fields": {"outbox_id": row.id, "kind": error.kind, "code": error.code}},
+    )
+    if error.kind == "temporary":
+        if _retry_later(sql, row, detail, now):
+            stats.retried += 1
+        else:
             stats.failed += 1
-            continue
-        if row.recipient_hash in flagged:  # flagged before, or refused earlier in this batch
-            _update(sql, row.id, status="failed", last_error=HELD, **released)
-            sql.commit()
-            stats.held += 1
-            continue
-        try:
-            session.send(build_envelope(row))
-        except DeliveryError as error:
-            now = clock()
-            detail = str(error)
-            log.warning(
-                "mail.delivery_problem",
-                extra={"fields": {"outbox_id": row.id, "kind": error.kind, "code": error.code}},
+    elif error.kind in ("recipient", "message"):
+        failed = {"status": "failed", "attempts": row.attempts + 1, "last_error": detail[:500]}
+        _update(sql, row.id, **failed, **released)
+        if error.kind == "recipient":  # the address is refused for good: flag it
+            flag_undeliverable(
+                row.recipient,
+                address_hash=row.recipient_hash,
+                reason=detail,
+                now=now,
+                group_id=row.group_id,
+                sql=sql,
             )
-            if error.kind == "temporary":
-                if _retry_later(sql, row, detail, now):
+            flagged.add(row.recipient_hash)
+        stats.failed += 1
+    else:  # "connection" or "session": nothing more can go out in this run
+        sendable = [r for r in rest if r.recipient is not None and r.recipient_hash not in flagged]
+        if error.kind == "connection":  # every message of the batch waits, with backoff
+            for other in sendable:
+                if _retry_later(sql, other, detail, now):
                     stats.retried += 1
                 else:
                     stats.failed += 1
-            elif error.kind in ("recipient", "message"):
-                failed = {"status": "failed", "attempts": row.attempts + 1, "last_error": detail[:500]}
-                _update(sql, row.id, **failed, **released)
-                if error.kind == "recipient":  # the address is refused for good: flag it
-                    flag_undeliverable(
-                        row.recipient,
-                        address_hash=row.recipient_hash,
-                        reason=detail,
-                        now=now,
-                        group_id=row.group_id,
-                        sql=sql,
-                    )
-                    flagged.add(row.recipient_hash)
-                stats.failed += 1
-            else:  # "connection" or "session": nothing more can go out in this run
-                rest = [
-                    r for r in rows[index:] if r.recipient is not None and r.recipient_hash not in flagged
-                ]
-                if error.kind == "connection":
-                    for other in rest:
-                        if _retry_later(sql, other, detail, now):
-                            stats.retried += 1
-                        else:
-                            stats.failed += 1
-                else:  # the session was refused: hold everything as it is, for the admin to fix
-                    _update(
-                        sql,
-                        [r.id for r in rest],
-                        status="pending",
-                        next_attempt_at=now,
-                        last_error=detail[:500],
-                        **released,
-                    )
-                _update(
-                    sql,
-                    [r.id for r in rows[index:] if r not in rest],
-                    status="pending",
-                    next_attempt_at=now,
-                    **released,
-                )
-                _alert(sql, error.kind, detail, now)
-                log.error("mail.relay_stopped", extra={"fields": {"kind": error.kind, "code": error.code}})
-                stats.problems.append(detail)
-                sql.commit()
-                return False
-            sql.commit()
-        else:
-            sql.execute(_MARK_SENT, {"id": row.id, "sent_at": clock()})
-            if not any_sent:  # mail flows: whatever alert was open is over
-                _clear_alerts(sql, clock())
-                any_sent = True
-            sql.commit()
-            stats.sent += 1
+        else:  # the session was refused: hold everything as it is, for the admin to fix
+            _update(
+                sql,
+                [r.id for r in sendable],
+                status="pending",
+                next_attempt_at=now,
+                last_error=detail[:500],
+                **released,
+            )
+        others = [r.id for r in rest if r not in sendable]  # erased or flagged: the next run sees to them
+        _update(sql, others, status="pending", next_attempt_at=now, **released)
+        _alert(sql, error.kind, detail, now)
+        log.error("mail.relay_stopped", extra={"fields": {"kind": error.kind, "code": error.code}})
+        stats.problems.append(detail)
+        sql.commit()
+        return False
+    sql.commit()
     return True
 
 

@@ -24,6 +24,7 @@ import re
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -85,7 +86,9 @@ class FileSession:
     def __exit__(self, *exc):
         self.close()
 
-    def send(self, envelope: Envelope) -> None:
+    def send(self, envelope: Envelope, meanwhile: Callable[[], None] | None = None) -> None:
+        if meanwhile is not None:
+            meanwhile()
         try:
             if not self._dir_ready:
                 self.directory.mkdir(parents=True, exist_ok=True)
@@ -187,24 +190,50 @@ class SMTPSession:
             raise DeliveryError("connection", f"cannot reach {t.host}:{t.port}: {_os_error(exc)}") from exc
         self.smtp = smtp
 
-    def send(self, envelope: Envelope) -> None:
+    def send(self, envelope: Envelope, meanwhile: Callable[[], None] | None = None) -> None:
+        """Send one message (smtplib's ``sendmail`` for one recipient, in its steps).
+
+        `meanwhile` runs after MAIL FROM is on its way and before its answer is read: the relay commits
+        the previous message's mark there, overlapping its database write with the server's work,
+        yet before this message can be accepted (so at most one accepted message is ever unmarked).
+        """
         if self.smtp is None:
-            self._connect()
+            try:
+                self._connect()
+            finally:
+                if meanwhile is not None and self.smtp is None:
+                    meanwhile()
+                    meanwhile = None
+        smtp = self.smtp
         try:
-            self.smtp.sendmail(envelope.sender, [envelope.recipient], envelope.data)
+            smtp.ehlo_or_helo_if_needed()
+            options = f" SIZE={len(envelope.data)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
+            smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(envelope.sender)}{options}")
+            if meanwhile is not None:
+                try:
+                    meanwhile()
+                except BaseException:
+                    self._drop()  # a MAIL command is outstanding: never leave the session half-way
+                    raise
+            code, answer = smtp.getreply()
+            if code != 250:
+                self._reset(code)
+                raise smtplib.SMTPSenderRefused(code, answer, envelope.sender)
+            code, answer = smtp.rcpt(envelope.recipient)
+            if code not in (250, 251):
+                self._reset(code)
+                raise smtplib.SMTPRecipientsRefused({envelope.recipient: (code, answer)})
+            code, answer = smtp.data(envelope.data)
+            if code != 250:
+                self._reset(code)
+                raise smtplib.SMTPDataError(code, answer)
         except smtplib.SMTPRecipientsRefused as exc:
             code, answer = next(iter(exc.recipients.values()))
-            if code == 421:
-                self._drop()
             kind = "recipient" if 500 <= code < 600 else "temporary"
             raise DeliveryError(kind, _answer(answer), code) from exc
         except smtplib.SMTPSenderRefused as exc:
-            if exc.smtp_code == 421:
-                self._drop()
             raise _session_or_temporary(exc.smtp_code, "sender refused: " + _answer(exc.smtp_error)) from exc
         except smtplib.SMTPDataError as exc:
-            if exc.smtp_code == 421:
-                self._drop()
             kind = "message" if 500 <= exc.smtp_code < 600 else "temporary"
             raise DeliveryError(kind, _answer(exc.smtp_error), exc.smtp_code) from exc
         except smtplib.SMTPResponseException as exc:
@@ -213,6 +242,16 @@ class SMTPSession:
         except (OSError, smtplib.SMTPException) as exc:  # disconnected, timeout, reset
             self._drop()
             raise DeliveryError("connection", f"connection lost: {_os_error(exc)}") from exc
+
+    def _reset(self, code: int) -> None:
+        """After a refusal: 421 means the server is closing; otherwise RSET and carry on."""
+        if code == 421:
+            self._drop()
+            return
+        try:
+            self.smtp.rset()
+        except (OSError, smtplib.SMTPException):
+            self._drop()
 
     def _drop(self) -> None:
         if self.smtp is not None:
