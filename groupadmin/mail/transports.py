@@ -13,7 +13,8 @@ that tells the relay what to do:
 ``connection`` the server cannot be reached or dropped us: every message of the batch waits for later
 ``recipient``  the server refused the recipient for good (5xx to RCPT): fail, flag the address
 ``message``    the server refused this message for good (5xx to DATA): fail, keep the address
-``session``    the server refused our session (authentication, sender, TLS): hold all mail, alert admin
+``session``    the server refused us (authentication, sender, TLS, relaying denied): hold all mail,
+               alert the admin
 =============  ==========================================================================================
 """
 
@@ -229,8 +230,7 @@ class SMTPSession:
                 raise smtplib.SMTPDataError(code, answer)
         except smtplib.SMTPRecipientsRefused as exc:
             code, answer = next(iter(exc.recipients.values()))
-            kind = "recipient" if 500 <= code < 600 else "temporary"
-            raise DeliveryError(kind, _answer(answer), code) from exc
+            raise DeliveryError(_recipient_refusal(code, answer), _answer(answer), code) from exc
         except smtplib.SMTPSenderRefused as exc:
             raise _session_or_temporary(exc.smtp_code, "sender refused: " + _answer(exc.smtp_error)) from exc
         except smtplib.SMTPDataError as exc:
@@ -268,6 +268,19 @@ class SMTPSession:
                 pass
             finally:
                 self._drop()
+
+
+_RELAY_DENIED = re.compile(rb"^5\.7\.[01]\b|relay", re.IGNORECASE)
+
+
+def _recipient_refusal(code: int, answer) -> str:
+    """A 4xx to RCPT is temporary. A 5xx refuses the address for good (5.1.x: no such mailbox or
+    domain), except "relaying denied" (5.7.1, or the word relay): that refuses us, not the address,
+    so it holds all mail and alerts the admin instead of flagging every recipient."""
+    if not 500 <= code < 600:
+        return "temporary"
+    raw = answer if isinstance(answer, bytes) else str(answer).encode()
+    return "session" if _RELAY_DENIED.search(raw.strip()) else "recipient"
 
 
 def _session_or_temporary(code: int | None, detail: str) -> DeliveryError:

@@ -262,3 +262,18 @@ def test_messages_are_well_formed_mime_with_non_ascii_subject_names_and_bodies(a
     assert parsed.get_body(("plain",)).get_content().replace("\r\n", "\n") == message.text_body
     assert parsed.get_body(("html",)).get_content().replace("\r\n", "\n") == message.html_body
     assert not parsed.defects and not any(part.defects for part in parsed.walk())
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["554 5.7.1 <pat@example.net>: Relay access denied", "550 Unable to relay for pat@example.net"],
+)
+def test_relaying_denied_holds_everything_instead_of_flagging_addresses(app, smtp_sink, answer):
+    messages = [enqueue(f"k{n}", to=f"p{n}@example.net") for n in range(3)]
+    smtp_sink.handler.rcpt_answers.append(answer)
+    stats = deliver(smtp_sink)
+    assert stats.sent == 0 and stats.failed == 0
+    assert statuses() == {"pending": 3}
+    assert all(reload(m).attempts == 0 for m in messages)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UndeliverableAddress)) == 0
+    assert db.session.scalar(sa.select(MailAlert)).kind == "session"
