@@ -619,6 +619,8 @@ def _deliver_batch(sql, ids: list[int], session, owner: str, clock, stats: Relay
     sql.commit()
     released = {"lease_owner": None, "lease_expires_at": None}
     unmarked: list[dict] = []  # the message sent last, until its mark is committed
+    lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+    renew_at = clock() + lease / 2
 
     def commit_mark() -> None:
         if unmarked:
@@ -629,6 +631,17 @@ def _deliver_batch(sql, ids: list[int], session, owner: str, clock, stats: Relay
 
     try:
         for index, row in enumerate(rows):
+            if clock() >= renew_at:  # a slow server: keep the rest of the batch ours (a heartbeat)
+                commit_mark()
+                now = clock()
+                remaining = [r.id for r in rows[index:]]
+                sql.execute(
+                    _OUTBOX.update()
+                    .where(_OUTBOX.c.id.in_(remaining), _OUTBOX.c.lease_owner == owner)
+                    .values(lease_expires_at=now + lease, next_attempt_at=now + lease)
+                )
+                sql.commit()
+                renew_at = now + lease / 2
             if row.recipient is None or row.recipient_hash in flagged:
                 # Erased meanwhile; or flagged before, or refused earlier in this batch.
                 commit_mark()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -277,3 +279,34 @@ def test_relaying_denied_holds_everything_instead_of_flagging_addresses(app, smt
     assert all(reload(m).attempts == 0 for m in messages)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(UndeliverableAddress)) == 0
     assert db.session.scalar(sa.select(MailAlert)).kind == "session"
+
+
+@pytest.mark.parametrize("config_overrides", [{"MAIL_LEASE_SECONDS": 1}])
+def test_a_slow_batch_keeps_its_lease_so_no_other_relay_takes_it(app, config_overrides):
+    sink = SinkServer(delay=0.3).start()  # 5 messages take longer than the lease
+    try:
+        messages = [enqueue(f"k{n}", to=f"p{n}@example.net") for n in range(5)]
+        started = time.monotonic()
+
+        def elapsed_now():
+            return NOW + timedelta(seconds=time.monotonic() - started)
+
+        def relay():
+            with app.app_context():
+                deliver(sink)
+
+        worker = threading.Thread(target=relay)
+        worker.start()
+        stolen = []
+        deadline = time.monotonic() + 30
+        while worker.is_alive() and time.monotonic() < deadline:
+            with app.app_context():  # another relay, trying its luck
+                stolen += services._claim(db.session, elapsed_now(), 10, "another-relay")
+            time.sleep(0.05)
+        worker.join(30)
+        assert time.monotonic() - started > 1.2  # the batch did outlive one lease
+        assert stolen == []
+        assert sink.handler.count() == 5 and sink.handler.duplicates() == 0
+        assert all(reload(m).status == "sent" for m in messages)
+    finally:
+        sink.stop()
