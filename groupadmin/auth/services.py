@@ -40,6 +40,7 @@ def _dummy_hash() -> str:
         _dummy = (password_hasher, password_hasher.hash("groupadmin: no such account"))
     return _dummy[1]
 
+
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 
@@ -300,6 +301,8 @@ def send_invitation(invitation: Invitation, token: str, *, now: datetime) -> Non
 
     group = invitation.group
     scope_name = mail.group_mail_name(group) if group is not None else invitation.organisation.name
+    if not mail.can_write_to(invitation.email):
+        return  # an address our mail cannot carry: the inviter passes the link on by hand
     mail.enqueue(
         key=f"invitation:{invitation.id}",
         to=invitation.email,
@@ -407,7 +410,7 @@ def request_password_reset(email: str, *, now: datetime) -> None:
     from groupadmin.mail import services as mail
 
     user = find_user_by_email(email)
-    if user is None or not user.active:
+    if user is None or not user.active or not mail.can_write_to(user.email):
         return
     window = int(now.timestamp()) // RESET_MAIL_WINDOW_SECONDS
     key = f"password-reset:{user.id}:{_reset_fingerprint(user)}:{window}"

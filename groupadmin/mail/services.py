@@ -127,10 +127,20 @@ def normalise_address(to: str) -> str:
     if any(c in to for c in "\r\n\0,;<>") or " " in to:
         raise MailError("one plain email address is needed")
     try:
-        result = validate_email(to, check_deliverability=False)
+        # ASCII only (an internationalised domain in its xn-- form): every SMTP server takes it.
+        result = validate_email(to, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise MailError("not a valid email address") from exc
-    return result.normalized
+    return result.ascii_email or result.normalized
+
+
+def can_write_to(address: str) -> bool:
+    """Whether `address` is one that ``enqueue`` takes (one plain address, ASCII or an IDN domain)."""
+    try:
+        normalise_address(address)
+    except MailError:
+        return False
+    return True
 
 
 def sender_address() -> str:
@@ -654,7 +664,11 @@ def _deliver_batch(sql, ids: list[int], session, owner: str, clock, stats: Relay
                     stats.held += 1
                 continue
             try:
-                session.send(build_envelope(row), meanwhile=commit_mark)
+                try:
+                    envelope = build_envelope(row)
+                except (ValueError, TypeError, KeyError) as exc:  # a malformed row must not stop the relay
+                    raise DeliveryError("message", f"cannot build the message: {type(exc).__name__}") from exc
+                session.send(envelope, meanwhile=commit_mark)
             except DeliveryError as error:
                 commit_mark()
                 if not _record_failure(sql, row, rows[index:], error, clock(), flagged, stats):

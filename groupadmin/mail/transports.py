@@ -242,6 +242,9 @@ class SMTPSession:
         except (OSError, smtplib.SMTPException) as exc:  # disconnected, timeout, reset
             self._drop()
             raise DeliveryError("connection", f"connection lost: {_os_error(exc)}") from exc
+        except UnicodeError as exc:  # an address this server cannot take (no SMTPUTF8)
+            self._drop()
+            raise DeliveryError("message", "the message cannot be encoded for this server") from exc
 
     def _reset(self, code: int) -> None:
         """After a refusal: 421 means the server is closing; otherwise RSET and carry on."""

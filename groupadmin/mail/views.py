@@ -22,7 +22,10 @@ PER_PAGE = 50
 
 @bp.app_context_processor
 def mail_helpers():
-    return {"undeliverable_count": services.count_undeliverable_for_group}
+    return {
+        "undeliverable_count": services.count_undeliverable_for_group,
+        "mail_can_write_to": services.can_write_to,
+    }
 
 
 @bp.route("/admin/outbox")

@@ -96,3 +96,16 @@ def test_forgot_password_form_validates_and_login_links_to_it(app, client):
     page = client.post("/password/forgot", data={"email": "not an address"})
     assert page.status_code == 200 and b"not an address" in page.data and b"Check your email" not in page.data
     assert b'href="/password/forgot"' in client.get("/login").data
+
+
+def test_an_invitation_to_an_address_our_mail_cannot_carry_still_gives_the_link(app, client):
+    group = factories.group()
+    factories.member(group, "secretary", email="sec@example.org")
+    login(client, "sec@example.org")
+    page = client.post(
+        f"/groups/{group.slug}/members/invite",
+        data={"invite-email": "påt@example.org", "invite-role": "leader"},
+    )
+    assert page.status_code == 200 and b"/r/invite/" in page.data
+    assert b"Our mail cannot reach" in page.data
+    assert outbox() == []
