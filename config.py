@@ -115,5 +115,11 @@ def load(instance_path: str | Path, environ: dict[str, str] | None = None) -> di
         # The weekly rota summary to secretaries: weekday (Monday = 0) and local hour from which it goes.
         "ROTA_SUMMARY_WEEKDAY": int(env.get("ROTA_SUMMARY_WEEKDAY", "0")),
         "ROTA_SUMMARY_HOUR": int(env.get("ROTA_SUMMARY_HOUR", "8")),
+        # Head counts: the currency of a group's collections until its secretary chooses one; the local
+        # hour, the morning after a date without a count, of the one reminder; how long (days) the
+        # chair's link to enter the count works.
+        "ATTENDANCE_DEFAULT_CURRENCY": env.get("ATTENDANCE_DEFAULT_CURRENCY", "USD").upper(),
+        "ATTENDANCE_REMINDER_HOUR": int(env.get("ATTENDANCE_REMINDER_HOUR", "9")),
+        "ATTENDANCE_LINK_DAYS": int(env.get("ATTENDANCE_LINK_DAYS", "4")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }

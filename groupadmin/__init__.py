@@ -108,6 +108,7 @@ def settings_languages():
 
 def register_blueprints(app: Flask) -> None:
     from groupadmin.admin.views import bp as admin_bp
+    from groupadmin.attendance.views import bp as attendance_bp
     from groupadmin.auth.views import bp as auth_bp
     from groupadmin.formats.views import bp as formats_bp
     from groupadmin.groups.views import bp as groups_bp
@@ -116,7 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from groupadmin.meetings.views import bp as meetings_bp
     from groupadmin.rota.views import bp as rota_bp
 
-    for bp in (home_bp, auth_bp, groups_bp, admin_bp, mail_bp, meetings_bp, formats_bp, rota_bp):
+    for bp in (home_bp, auth_bp, groups_bp, admin_bp, mail_bp, meetings_bp, formats_bp, rota_bp, attendance_bp):
         app.register_blueprint(bp)
 
 

@@ -1,5 +1,6 @@
 """Every domain's models, imported in one place so that Alembic and relationships see them all."""
 
+from groupadmin.attendance.models import AttendanceSettings, HeadCount  # noqa: F401
 from groupadmin.audit.models import AuditEvent  # noqa: F401
 from groupadmin.auth.models import Invitation, LoginThrottle, User  # noqa: F401
 from groupadmin.formats.models import Format, FormatSection, FormatVersion, MeetingFormat, OccurrenceFormat  # noqa: F401

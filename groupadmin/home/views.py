@@ -4,6 +4,8 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 
+from groupadmin.attendance import services as attendance
+from groupadmin.database import utcnow
 from groupadmin.extensions import db
 from groupadmin.groups import services as groups
 from groupadmin.permissions import requires
@@ -16,7 +18,13 @@ bp = Blueprint("home", __name__)
 def dashboard():
     my_groups = groups.groups_of_user(current_user)
     my_orgs = groups.orgs_of_user(current_user)
-    return render_template("home/dashboard.html", my_groups=my_groups, my_orgs=my_orgs)
+    # Head counts to enter: the recent dates without one, of the groups where the user enters counts
+    # (one query however many groups).
+    counting = [group.id for group, roles in my_groups if {"secretary", "leader"} & set(roles)]
+    to_enter = attendance.counts_to_enter(counting, now=utcnow())
+    return render_template(
+        "home/dashboard.html", my_groups=my_groups, my_orgs=my_orgs, counts_to_enter=to_enter
+    )
 
 
 @bp.route("/healthz")

@@ -31,6 +31,7 @@ log = logging.getLogger("groupadmin.scheduler")
 JOB_MODULES: tuple[str, ...] = (
     "groupadmin.meetings.jobs",
     "groupadmin.rota.jobs",
+    "groupadmin.attendance.jobs",
     "groupadmin.mail.jobs",
 )
 
