@@ -76,9 +76,11 @@ def seed(*, now: datetime, scale: str = "demo") -> str:
     _seed_meetings(demo_groups, admin, now)
     _seed_formats(demo_groups, admin, now)
     _seed_rota(demo_groups, users["secretary@example.org"], now)
+    _seed_counts(demo_groups, users, now)
     if scale == "intergroup":
         _seed_intergroup(org, admin, now)
         _seed_intergroup_meetings(org, now)
+        _seed_intergroup_counts(now)
     return demo_summary()
 
 
@@ -92,6 +94,21 @@ def _seed_rota(demo_groups: dict, secretary: User, now: datetime) -> None:
     from groupadmin.rota.demo import seed_rota
 
     seed_rota(now=now, actor=secretary, group_id=demo_groups["lakeside-aa"].id)
+
+
+def _seed_counts(demo_groups: dict, users: dict, now: datetime) -> None:
+    from groupadmin.attendance.demo import seed_counts
+
+    secretary, admin = users["secretary@example.org"], users["admin@example.org"]
+    recorders = {g.id: secretary.id if slug == "lakeside-aa" else admin.id for slug, g in demo_groups.items()}
+    seed_counts(now=now, group_ids=[g.id for g in demo_groups.values()], recorders=recorders)
+
+
+def _seed_intergroup_counts(now: datetime) -> None:
+    """Five years of weekly head counts for the bench meetings (about a million rows)."""
+    from groupadmin.attendance.demo import seed_intergroup_counts
+
+    seed_intergroup_counts(now=now)
 
 
 def _seed_intergroup(org: Organisation, admin: User, now: datetime, n_groups: int = 2000) -> None:
