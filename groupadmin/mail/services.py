@@ -367,13 +367,18 @@ def _claim(sql, now: datetime, limit: int, owner: str) -> list[int]:
     return ids
 
 
+def _encrypted(column):
+    """A column as stored (still encrypted): the relay decrypts bodies as it builds each message."""
+    return sa.type_coerce(column, sa.Text).label(column.key)
+
+
 _ROW_COLUMNS = (
     OutboxMessage.id,
     OutboxMessage.recipient,
     OutboxMessage.recipient_hash,
-    OutboxMessage.subject,
-    OutboxMessage.text_body,
-    OutboxMessage.html_body,
+    _encrypted(OutboxMessage.subject),
+    _encrypted(OutboxMessage.text_body),
+    _encrypted(OutboxMessage.html_body),
     OutboxMessage.headers,
     OutboxMessage.message_id,
     OutboxMessage.created_at,
@@ -385,28 +390,38 @@ _ROW_COLUMNS = (
 _WIRE_POLICY = SMTP_POLICY.clone(max_line_length=998)
 
 
-def build_envelope(row) -> Envelope:
-    """The message as it goes on the wire: text and HTML alternatives, quoted-printable UTF-8."""
-    headers = dict(row.headers or {})
-    fields = [
-        ("From", headers.pop("From", None) or formataddr(("groupadmin", sender_address()))),
-        ("To", row.recipient),
-        ("Subject", row.subject),
-        ("Date", format_datetime(row.created_at)),
-        ("Message-ID", row.message_id),
-        *headers.items(),
-    ]
-    if all(value.isascii() for name, value in fields if name != "Subject"):
-        data = _mime(fields, row.text_body or "", row.html_body)
-    else:  # an internationalised address: let the email package encode it
-        data = _mime_with_email_package(fields, row.text_body or "", row.html_body)
+def build_envelope(row, *, lazy: bool = False) -> Envelope:
+    """The message as it goes on the wire: text and HTML alternatives, quoted-printable UTF-8.
+
+    `row` has the columns of ``_ROW_COLUMNS`` (subject and bodies still encrypted). With `lazy`, the
+    bytes are built only when the transport asks for them (during a wait on the server)."""
+
+    def content() -> bytes:
+        headers = dict(row.headers or {})
+        fields = [
+            ("From", headers.pop("From", None) or formataddr(("groupadmin", sender_address()))),
+            ("To", row.recipient),
+            ("Subject", _decrypt(row.subject)),
+            ("Date", format_datetime(row.created_at)),
+            ("Message-ID", row.message_id),
+            *headers.items(),
+        ]
+        text, html = _decrypt(row.text_body) or "", _decrypt(row.html_body)
+        if all(value.isascii() for name, value in fields if name != "Subject"):
+            return _mime(fields, text, html)
+        return _mime_with_email_package(fields, text, html)  # let the email package encode the rest
+
     return Envelope(
         outbox_id=row.id,
         sender=sender_address(),
         recipient=row.recipient,
-        data=data,
+        data=content if lazy else content(),
         file_name=f"{row.created_at:%Y%m%d-%H%M%S}-{row.id}.eml",
     )
+
+
+def _decrypt(token: str | None) -> str | None:
+    return None if token is None else crypto.decrypt(token)
 
 
 def _qp_part(content_type: str, body: str) -> bytes:
@@ -664,11 +679,7 @@ def _deliver_batch(sql, ids: list[int], session, owner: str, clock, stats: Relay
                     stats.held += 1
                 continue
             try:
-                try:
-                    envelope = build_envelope(row)
-                except (ValueError, TypeError, KeyError) as exc:  # a malformed row must not stop the relay
-                    raise DeliveryError("message", f"cannot build the message: {type(exc).__name__}") from exc
-                session.send(envelope, meanwhile=commit_mark)
+                session.send(build_envelope(row, lazy=True), meanwhile=commit_mark)
             except DeliveryError as error:
                 commit_mark()
                 if not _record_failure(sql, row, rows[index:], error, clock(), flagged, stats):

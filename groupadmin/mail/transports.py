@@ -36,8 +36,18 @@ class Envelope:
     outbox_id: int
     sender: str
     recipient: str
-    data: bytes
+    # The message, or a function that builds it: the SMTP session calls it while the server reads the
+    # RCPT command, so that building overlaps the server's work.
+    data: bytes | Callable[[], bytes]
     file_name: str
+
+    def content(self) -> bytes:
+        if not callable(self.data):
+            return self.data
+        try:
+            return self.data()
+        except (ValueError, TypeError, KeyError) as exc:  # a malformed row fails alone
+            raise DeliveryError("message", f"cannot build the message: {type(exc).__name__}") from exc
 
 
 class DeliveryError(Exception):
@@ -90,6 +100,7 @@ class FileSession:
     def send(self, envelope: Envelope, meanwhile: Callable[[], None] | None = None) -> None:
         if meanwhile is not None:
             meanwhile()
+        data = envelope.content()
         try:
             if not self._dir_ready:
                 self.directory.mkdir(parents=True, exist_ok=True)
@@ -99,7 +110,7 @@ class FileSession:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
                 with os.fdopen(fd, "wb") as f:
-                    f.write(envelope.data)
+                    f.write(data)
                     f.flush()
                     os.fsync(f.fileno())
                 os.replace(tmp, final)
@@ -197,6 +208,8 @@ class SMTPSession:
         `meanwhile` runs after MAIL FROM is on its way and before its answer is read: the relay commits
         the previous message's mark there, overlapping its database write with the server's work,
         yet before this message can be accepted (so at most one accepted message is ever unmarked).
+        Likewise the message is built while the server reads RCPT TO. (No SIZE parameter: the data
+        is not built yet; a server refuses an oversized message at the end of DATA instead.)
         """
         if self.smtp is None:
             try:
@@ -208,8 +221,7 @@ class SMTPSession:
         smtp = self.smtp
         try:
             smtp.ehlo_or_helo_if_needed()
-            options = f" SIZE={len(envelope.data)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
-            smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(envelope.sender)}{options}")
+            smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(envelope.sender)}")
             if meanwhile is not None:
                 try:
                     meanwhile()
@@ -220,11 +232,17 @@ class SMTPSession:
             if code != 250:
                 self._reset(code)
                 raise smtplib.SMTPSenderRefused(code, answer, envelope.sender)
-            code, answer = smtp.rcpt(envelope.recipient)
+            smtp.putcmd("rcpt", f"TO:{smtplib.quoteaddr(envelope.recipient)}")
+            try:
+                data = envelope.content()
+            except DeliveryError:
+                self._drop()  # an RCPT is outstanding
+                raise
+            code, answer = smtp.getreply()
             if code not in (250, 251):
                 self._reset(code)
                 raise smtplib.SMTPRecipientsRefused({envelope.recipient: (code, answer)})
-            code, answer = smtp.data(envelope.data)
+            code, answer = smtp.data(data)
             if code != 250:
                 self._reset(code)
                 raise smtplib.SMTPDataError(code, answer)

@@ -19,7 +19,7 @@ from groupadmin.mail.models import MailAlert, OutboxMessage, UndeliverableAddres
 from tests import factories
 from tests.conftest import NOW
 from tests.mail.helpers import enqueue, reload
-from tests.smtp_sink import SinkServer, free_port
+from tests.smtp_sink import SinkServer, free_port, poll
 
 
 def deliver(sink_or_url, now=NOW, **kwargs):
@@ -297,10 +297,18 @@ def test_a_slow_batch_keeps_its_lease_so_no_other_relay_takes_it(app, config_ove
 
         worker = threading.Thread(target=relay)
         worker.start()
+
+        def claimed_by_the_relay():
+            db.session.expire_all()
+            return db.session.scalar(
+                sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "pending")
+            )
+
+        assert poll(claimed_by_the_relay, timeout=10)  # then another relay tries its luck
         stolen = []
         deadline = time.monotonic() + 30
         while worker.is_alive() and time.monotonic() < deadline:
-            with app.app_context():  # another relay, trying its luck
+            with app.app_context():
                 stolen += services._claim(db.session, elapsed_now(), 10, "another-relay")
             time.sleep(0.05)
         worker.join(30)
@@ -310,3 +318,18 @@ def test_a_slow_batch_keeps_its_lease_so_no_other_relay_takes_it(app, config_ove
         assert all(reload(m).status == "sent" for m in messages)
     finally:
         sink.stop()
+
+
+def test_a_message_that_cannot_be_built_fails_alone(app, smtp_sink):
+    broken_id, fine = enqueue("broken").id, enqueue("fine", to="other@example.net")
+    db.session.execute(
+        sa.text("UPDATE outbox_message SET text_body = 'not a token' WHERE id = :id"), {"id": broken_id}
+    )
+    db.session.commit()
+    stats = deliver(smtp_sink)
+    assert (stats.sent, stats.failed) == (1, 1)
+    status, error = db.session.execute(
+        sa.select(OutboxMessage.status, OutboxMessage.last_error).where(OutboxMessage.id == broken_id)
+    ).one()
+    assert status == "failed" and "cannot build" in error
+    assert reload(fine).status == "sent" and smtp_sink.handler.message_ids() == [fine.message_id]
