@@ -16,6 +16,7 @@ import functools
 import logging
 import os
 import random
+import re
 import socket
 import time
 import uuid
@@ -149,7 +150,10 @@ def sender_address() -> str:
 
 @functools.lru_cache(maxsize=8)
 def _address_of(mail_from: str) -> str:
-    return parseaddr(mail_from)[1] or "groupadmin@localhost"
+    address = parseaddr(mail_from)[1] or "groupadmin@localhost"
+    if not re.fullmatch(r"[!-~]+@[!-~]+", address) or any(c in address for c in "<>()[],;:\\\""):
+        raise ValueError("MAIL_FROM must be an address, optionally with a name: 'Name <user@example.org>'")
+    return address
 
 
 def _sender_header(group) -> str:

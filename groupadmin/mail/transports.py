@@ -221,7 +221,8 @@ class SMTPSession:
         smtp = self.smtp
         try:
             smtp.ehlo_or_helo_if_needed()
-            smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(envelope.sender)}")
+            # Addresses were validated as plain ASCII at enqueue: no need for smtplib's parsing quoteaddr.
+            smtp.putcmd("mail", f"FROM:<{envelope.sender}>")
             if meanwhile is not None:
                 try:
                     meanwhile()
@@ -232,7 +233,7 @@ class SMTPSession:
             if code != 250:
                 self._reset(code)
                 raise smtplib.SMTPSenderRefused(code, answer, envelope.sender)
-            smtp.putcmd("rcpt", f"TO:{smtplib.quoteaddr(envelope.recipient)}")
+            smtp.putcmd("rcpt", f"TO:<{envelope.recipient}>")
             try:
                 data = envelope.content()
             except DeliveryError:
