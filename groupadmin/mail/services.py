@@ -151,7 +151,7 @@ def sender_address() -> str:
 @functools.lru_cache(maxsize=8)
 def _address_of(mail_from: str) -> str:
     address = parseaddr(mail_from)[1] or "groupadmin@localhost"
-    if not re.fullmatch(r"[!-~]+@[!-~]+", address) or any(c in address for c in "<>()[],;:\\\""):
+    if not re.fullmatch(r"[!-~]+@[!-~]+", address) or any(c in address for c in '<>()[],;:\\"'):
         raise ValueError("MAIL_FROM must be an address, optionally with a name: 'Name <user@example.org>'")
     return address
 
@@ -578,11 +578,13 @@ def deliver_due(
     batch: int | None = None,
     max_batches: int | None = None,
     owner: str | None = None,
+    should_stop=None,
 ) -> RelayStats:
     """The relay: deliver every message due at `now`, batch after batch, over one connection.
 
     Each batch is claimed with a lease (``MAIL_LEASE_SECONDS``) and committed; then each message is
     sent and its mark committed at once. Time moves on from `now` as the run takes real time.
+    `should_stop()` is asked between batches (the scheduler stopping).
     """
     config = current_app.config
     batch = batch or config["MAIL_RELAY_BATCH"]
@@ -602,6 +604,8 @@ def deliver_due(
     # without a session's bookkeeping or a pool check-out (and ping) for each.
     with db.engine.connect() as sql, transport.session() as session:
         while max_batches is None or batches < max_batches:
+            if should_stop is not None and should_stop():  # the scheduler is stopping: the rest waits
+                break
             ids = _claim(sql, clock(), batch, owner)
             if not ids:
                 break

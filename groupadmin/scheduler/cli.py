@@ -64,7 +64,7 @@ def status() -> None:
         trigger = make_trigger(job, app.config)
         next_run = trigger.get_next_fire_time(None, now)
         when = f"{next_run:%Y-%m-%d %H:%M:%S} UTC" if next_run else "never"
-        click.echo(f"  {job.id:<24} {trigger!s:<40} next run {when}")
+        click.echo(f"  {job.id:<30} {trigger!s:<40} next run {when}")
     counts = mail.counts_by_status()
     click.echo("Outbox: " + ", ".join(f"{status} {n}" for status, n in counts.items()))
     for alert in mail.open_alerts():

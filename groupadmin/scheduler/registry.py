@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -50,6 +51,9 @@ class Job:
 
 
 _jobs: dict[str, Job] = {}
+# Set when the scheduler process is stopping: a long job (the relay draining a backlog) may check it
+# between units of work and return early; what it leaves is done at the next run.
+stopping = threading.Event()
 
 
 def job(id: str, *, trigger: str = "interval", order: int = 0, **trigger_args) -> Callable:

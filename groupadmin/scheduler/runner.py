@@ -27,7 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from groupadmin.database import utcnow
 from groupadmin.extensions import db
-from groupadmin.scheduler import services
+from groupadmin.scheduler import registry, services
 from groupadmin.scheduler.registry import Job, load_jobs, run_job
 
 log = logging.getLogger("groupadmin.scheduler")
@@ -118,8 +118,13 @@ class SchedulerProcess:
                 name=job.id,
                 **({"next_run_time": first_run} if first_run else {}),
             )
+
+        def stop(*_):
+            self.stopping.set()
+            registry.stopping.set()
+
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: self.stopping.set())
+            signal.signal(signum, stop)
         scheduler.start(paused=True)
         log.info("scheduler.started", extra={"fields": {"owner": self.owner, "jobs": [j.id for j in jobs]}})
         try:

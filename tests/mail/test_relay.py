@@ -333,3 +333,11 @@ def test_a_message_that_cannot_be_built_fails_alone(app, smtp_sink):
     ).one()
     assert status == "failed" and "cannot build" in error
     assert reload(fine).status == "sent" and smtp_sink.handler.message_ids() == [fine.message_id]
+
+
+def test_the_relay_stops_between_batches_when_asked(app, smtp_sink):
+    for n in range(5):
+        enqueue(f"k{n}", to=f"p{n}@example.net")
+    asked = []
+    stats = deliver(smtp_sink, batch=2, should_stop=lambda: asked.append(1) or len(asked) > 1)
+    assert stats.sent == 2 and statuses() == {"pending": 3, "sent": 2}
