@@ -32,3 +32,27 @@ def test_error_messages_are_translated(client):
         headers={"Accept-Language": "es"},
     )
     assert "no corresponden a ninguna cuenta" in response.get_data(as_text=True)
+
+
+def test_translations_keep_every_placeholder():
+    """A translated message with a missing or extra placeholder would raise or mislead at render time."""
+    import re
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    token = re.compile(r"%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]+\}")
+    root = Path(__file__).resolve().parents[1] / "groupadmin" / "translations"
+    problems = []
+    for po in root.glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as f:
+            for message in read_po(f):
+                if not message.id or not message.string:
+                    continue
+                ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
+                strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+                expected = sorted(set(token.findall(ids[-1])))
+                for s in strings:
+                    if s and sorted(set(token.findall(s))) != expected:
+                        problems.append((po.parent.parent.name, ids[0]))
+    assert problems == []
