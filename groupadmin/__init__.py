@@ -117,7 +117,17 @@ def register_blueprints(app: Flask) -> None:
     from groupadmin.meetings.views import bp as meetings_bp
     from groupadmin.rota.views import bp as rota_bp
 
-    for bp in (home_bp, auth_bp, groups_bp, admin_bp, mail_bp, meetings_bp, formats_bp, rota_bp, attendance_bp):
+    for bp in (
+        home_bp,
+        auth_bp,
+        groups_bp,
+        admin_bp,
+        mail_bp,
+        meetings_bp,
+        formats_bp,
+        rota_bp,
+        attendance_bp,
+    ):
         app.register_blueprint(bp)
 
 
