@@ -97,7 +97,9 @@ def stacked_bars(
     integer_axis: bool = False,
 ) -> Chart:
     """Bars of stacked parts (one list of part values per bucket, or None where there is no data)."""
-    chart = Chart(id=id, title=title, description=description, legend=list(styles))
+    # The legend names only the parts that appear (an online meeting has nobody "in the room").
+    shown = [style for i, style in enumerate(styles) if any(v and v[i] > 0 for v in values)]
+    chart = Chart(id=id, title=title, description=description, legend=shown or list(styles))
     highest = max((sum(v) for v in values if v), default=0)
     top, step = nice_ceiling(highest, integer=integer_axis)
     plot_height = chart.plot_bottom - chart.plot_top

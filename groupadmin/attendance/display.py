@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
-from flask_babel import get_locale
+from flask import render_template
+from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from groupadmin.attendance import charts, services
 from groupadmin.meetings import display as meeting_display
@@ -58,84 +62,92 @@ def _style(name: str) -> charts.SeriesStyle:
 
 def trend_charts(series: services.Series, *, prefix: str) -> list[charts.Chart]:
     """The three charts of a period: average attendance per meeting (in the room and online),
-    newcomers, and collections (cash and digital)."""
+    newcomers, and collections (cash and digital). Each message is translated once per chart, then
+    filled in per bar."""
     loc = locale()
     labels = [b.label for b in series.buckets]
     span = str(PERIOD_TITLES[series.period]).lower()
+    currency = series.currency
+    digits = services.precision(currency)
 
     def avg(value):
         return services.format_average(value, loc)
 
-    attendance_tips = []
-    for b in series.buckets:
-        if b.meetings:
-            tip = _l(
-                "%(period)s: %(average)s on average (%(room)s in the room, %(online)s online), "
-                "%(n)d meetings counted",
-                period=b.long_label,
-                average=avg(b.average),
-                room=avg(b.average_in_person),
-                online=avg(b.average_online),
-                n=b.meetings,
-            )
-        else:
-            tip = _l("%(period)s: no head count", period=b.long_label)
-        attendance_tips.append(str(tip))
+    def cash(minor):
+        return services.format_money(minor, currency, loc)
+
+    no_count = gettext("%(period)s: no head count")
+    attendance_tip = gettext("%(period)s: %(average)s on average (%(room)s in the room, %(online)s online)")
+    counted: dict[int, str] = {}
+
+    def meetings_counted(n: int) -> str:
+        if n not in counted:
+            counted[n] = ngettext("%(num)d meeting counted", "%(num)d meetings counted", n)
+        return counted[n]
+
+    attendance_tips = [
+        attendance_tip
+        % {
+            "period": b.long_label,
+            "average": avg(b.average),
+            "room": avg(b.average_in_person),
+            "online": avg(b.average_online),
+        }
+        + ", "
+        + meetings_counted(b.meetings)
+        if b.meetings
+        else no_count % {"period": b.long_label}
+        for b in series.buckets
+    ]
     averages = [b.average for b in series.buckets if b.average is not None]
     attendance = charts.stacked_bars(
         id=f"{prefix}-attendance",
-        title=str(_l("Average attendance per meeting")),
-        description=str(
-            _l(
-                "Bars of the average number of people per meeting, %(span)s, in the room and online: "
-                "from %(low)s to %(high)s. The table below gives every figure.",
-                span=span,
-                low=avg(min(averages)) if averages else "0",
-                high=avg(max(averages)) if averages else "0",
-            )
+        title=gettext("Average attendance per meeting"),
+        description=gettext(
+            "Bars of the average number of people per meeting, %(span)s, in the room and online: "
+            "from %(low)s to %(high)s. The table below gives every figure.",
+            span=span,
+            low=avg(min(averages)) if averages else "0",
+            high=avg(max(averages)) if averages else "0",
         ),
         labels=labels,
         values=[[b.average_in_person, b.average_online] if b.meetings else None for b in series.buckets],
         styles=[_style("in_room"), _style("online")],
         tooltips=attendance_tips,
-        tick_format=lambda v: services.format_average(v, loc),
+        tick_format=avg,
         integer_axis=True,
     )
+    newcomers_tip = gettext("%(period)s: %(num)s newcomers")
     newcomers = charts.stacked_bars(
         id=f"{prefix}-newcomers",
-        title=str(_l("Newcomers")),
-        description=str(
-            _l(
-                "Bars of the number of newcomers, %(span)s: %(n)d in all. "
-                "The table below gives every figure.",
-                span=span,
-                n=series.totals.newcomers,
-            )
+        title=gettext("Newcomers"),
+        description=gettext(
+            "Bars of the number of newcomers, %(span)s: %(n)d in all. The table below gives every figure.",
+            span=span,
+            n=series.totals.newcomers,
         ),
         labels=labels,
         values=[[b.newcomers] if b.meetings else None for b in series.buckets],
         styles=[_style("newcomers")],
         tooltips=[
-            str(_l("%(period)s: %(n)d newcomers", period=b.long_label, n=b.newcomers))
+            newcomers_tip % {"period": b.long_label, "num": b.newcomers}
             if b.meetings
-            else str(_l("%(period)s: no head count", period=b.long_label))
+            else no_count % {"period": b.long_label}
             for b in series.buckets
         ],
         tick_format=lambda v: f"{int(v)}",
         integer_axis=True,
     )
-    currency = series.currency
-    digits = services.precision(currency)
+    money_tip = gettext("%(period)s: %(total)s (cash %(cash)s, digital %(digital)s)")
+    no_money = gettext("%(period)s: no collection recorded")
     collections = charts.stacked_bars(
         id=f"{prefix}-collections",
-        title=str(_l("Collections (%(currency)s)", currency=currency)),
-        description=str(
-            _l(
-                "Bars of the 7th Tradition collections, %(span)s, cash and digital: %(total)s in all. "
-                "The table below gives every figure.",
-                span=span,
-                total=money(series.totals.cash + series.totals.digital, currency),
-            )
+        title=gettext("Collections (%(currency)s)", currency=currency),
+        description=gettext(
+            "Bars of the 7th Tradition collections, %(span)s, cash and digital: %(total)s in all. "
+            "The table below gives every figure.",
+            span=span,
+            total=cash(series.totals.cash + series.totals.digital),
         ),
         labels=labels,
         values=[
@@ -144,17 +156,15 @@ def trend_charts(series: services.Series, *, prefix: str) -> list[charts.Chart]:
         ],
         styles=[_style("cash"), _style("digital")],
         tooltips=[
-            str(
-                _l(
-                    "%(period)s: %(total)s (cash %(cash)s, digital %(digital)s)",
-                    period=b.long_label,
-                    total=money(b.cash + b.digital, currency),
-                    cash=money(b.cash, currency),
-                    digital=money(b.digital, currency),
-                )
-            )
+            money_tip
+            % {
+                "period": b.long_label,
+                "total": cash(b.cash + b.digital),
+                "cash": cash(b.cash),
+                "digital": cash(b.digital),
+            }
             if b.collected_dates
-            else str(_l("%(period)s: no collection recorded", period=b.long_label))
+            else no_money % {"period": b.long_label}
             for b in series.buckets
         ],
         tick_format=lambda v: services.format_money(round(v * 10**digits), currency, loc, whole=True),
@@ -162,16 +172,43 @@ def trend_charts(series: services.Series, *, prefix: str) -> list[charts.Chart]:
     return [attendance, newcomers, collections]
 
 
-def group_trends(group, *, now, meeting=None) -> dict:
-    """Everything the trends partial needs (two queries: the settings and the sums)."""
-    trends = services.trends(group, now=now, locale=locale(), meeting=meeting)
-    return {
-        "trends": trends,
-        "periods": [
-            (trends.weeks, trend_charts(trends.weeks, prefix="weeks")),
-            (trends.months, trend_charts(trends.months, prefix="months")),
-        ],
-    }
+# Rendered trends, per process, keyed by everything they show: the group, the meeting, the language,
+# the currency, the day, whether the reader may enter counts, and a digest of the sums read from the
+# database. A new or changed count changes the sums, hence the key: nothing needs invalidating, and a
+# group page viewed again renders its charts from here instead of anew.
+_FRAGMENTS: OrderedDict[tuple, Markup] = OrderedDict()
+FRAGMENTS_KEPT = 256
+
+
+def trends_html(group, *, now, meeting=None, can_enter: bool) -> Markup:
+    """The trends of a group (or one of its meetings) as HTML: one query (the sums, and the currency)."""
+    loc = locale()
+    window = services.trend_window(group, now=now, locale=loc)
+    rows, chosen = services.trend_rows(group, window, meeting=meeting)
+    currency = chosen or services.default_currency()
+    digest = hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
+    key = (group.id, group.slug, getattr(meeting, "id", None), loc, currency, window, can_enter, digest)
+    html = _FRAGMENTS.get(key)
+    if html is not None:
+        _FRAGMENTS.move_to_end(key)
+        return html
+    trends = services.build_trends(rows, window, currency=currency, locale=loc, meeting=meeting)
+    html = Markup(  # noqa: S704 (the output of an autoescaped template)
+        render_template(
+            "attendance/_trends.html",
+            group=group,
+            trends=trends,
+            can_enter=can_enter,
+            periods=[
+                (trends.weeks, trend_charts(trends.weeks, prefix="weeks")),
+                (trends.months, trend_charts(trends.months, prefix="months")),
+            ],
+        )
+    )
+    _FRAGMENTS[key] = html
+    while len(_FRAGMENTS) > FRAGMENTS_KEPT:
+        _FRAGMENTS.popitem(last=False)
+    return html
 
 
 def count_summary(count) -> str:
@@ -188,6 +225,7 @@ def instant(value, occurrence) -> str:
 
 
 def register(app) -> None:
+    from groupadmin import permissions
     from groupadmin.database import utcnow
 
     app.add_template_global(when, "count_when")
@@ -198,4 +236,7 @@ def register(app) -> None:
     app.add_template_global(PERIOD_TITLES, "COUNT_PERIOD_TITLES")
     app.add_template_filter(lambda v: services.format_average(v, locale()), "average")
     app.add_template_filter(lambda v: services.format_share(v, locale()), "share")
-    app.add_template_global(lambda group: group_trends(group, now=utcnow()), "attendance_trends")
+    app.add_template_global(
+        lambda group: trends_html(group, now=utcnow(), can_enter=permissions.can("group.leader", group)),
+        "attendance_trends_html",
+    )

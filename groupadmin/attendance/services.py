@@ -13,6 +13,7 @@ signed link is not stored at all.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import logging
 import re
@@ -38,13 +39,14 @@ from babel.numbers import (
     list_currencies,
 )
 from flask import current_app
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from groupadmin.attendance.models import AttendanceSettings, HeadCount
 from groupadmin.audit import services as audit
 from groupadmin.auth.models import User
+from groupadmin.database import UTCDateTime
 from groupadmin.extensions import db
 from groupadmin.groups.models import Group, Membership
 from groupadmin.meetings import services as meeting_services
@@ -151,6 +153,7 @@ def to_major(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-precision(currency))
 
 
+@functools.lru_cache(maxsize=8192)
 def format_money(minor: int | None, currency: str, locale: str, *, whole: bool = False) -> str:
     """ "$45.50" in the reader's language ("45,50 US$" in Spanish); `whole` drops the minor units."""
     if minor is None:
@@ -183,6 +186,8 @@ _SPACES = re.compile(r"[\s\u00a0\u202f']+")
 def _ascii_digits(text: str) -> str:
     """Digits of any script (a phone's Arabic-Indic keyboard) as 0-9; other characters unchanged."""
     return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+
 _AMOUNT = re.compile(r"^[0-9][0-9.,]*$|^[.,][0-9]+$")
 
 
@@ -216,8 +221,10 @@ def parse_amount(text: str | None, *, currency: str, locale: str) -> int | None:
         whole, fraction = value.rsplit(decimal_mark, 1)
     # What is left of the whole part may use the other mark to group thousands: 1,250 or 1.250.000.
     groups = re.split(r"[.,]", whole)
-    if not all(g.isdigit() for g in groups[1:]) or any(len(g) != 3 for g in groups[1:]) or (
-        len(groups) > 1 and not 1 <= len(groups[0]) <= 3
+    if (
+        not all(g.isdigit() for g in groups[1:])
+        or any(len(g) != 3 for g in groups[1:])
+        or (len(groups) > 1 and not 1 <= len(groups[0]) <= 3)
     ):
         raise ValueError(_l("Enter an amount such as %(example)s.", example=_example(currency, locale)))
     whole = "".join(groups)
@@ -519,24 +526,45 @@ def summary(count: HeadCount | CountValues, currency: str, locale: str) -> str:
 # Lists: counts to enter, recent counts, the catch-up grid
 
 
-def _open_dates(now: datetime, since: datetime):
-    """Dates that could have a count and have none: scheduled, started, since `since`."""
+@functools.cache
+def _open_dates_statement():
+    """Dates that could have a count and have none: scheduled, started between :since and :now. Built
+    once with bound parameters (the dashboard runs it on every view)."""
     return (
         sa.select(Occurrence)
         .join(Meeting, Meeting.id == Occurrence.meeting_id)
         .where(
             Occurrence.status == "scheduled",
-            Occurrence.starts_at <= now,
-            Occurrence.starts_at > since,
+            Occurrence.starts_at <= sa.bindparam("now", type_=UTCDateTime()),
+            Occurrence.starts_at > sa.bindparam("since", type_=UTCDateTime()),
             # The same bounds as local dates (any zone is within a day of UTC), so that the index on
             # (meeting, date) reads only these dates of each meeting, not its whole history.
-            Occurrence.local_date >= (since - timedelta(days=1)).date(),
-            Occurrence.local_date <= (now + timedelta(days=1)).date(),
+            Occurrence.local_date >= sa.bindparam("first_day", type_=sa.Date()),
+            Occurrence.local_date <= sa.bindparam("last_day", type_=sa.Date()),
             Meeting.status != "archived",
             ~sa.exists().where(HeadCount.occurrence_id == Occurrence.id),
         )
         .options(sa.orm.contains_eager(Occurrence.meeting))
         .order_by(Occurrence.starts_at.desc(), Occurrence.id)
+    )
+
+
+def _open_dates(now: datetime, since: datetime) -> tuple[sa.Select, dict]:
+    params = {
+        "now": now,
+        "since": since,
+        "first_day": (since - timedelta(days=1)).date(),
+        "last_day": (now + timedelta(days=1)).date(),
+    }
+    return _open_dates_statement(), params
+
+
+@functools.cache
+def _to_enter_statement():
+    return (
+        _open_dates_statement()
+        .where(Meeting.group_id.in_(sa.bindparam("group_ids", expanding=True)))
+        .limit(sa.bindparam("limit", type_=sa.Integer()))
     )
 
 
@@ -546,8 +574,8 @@ def counts_to_enter(group_ids, *, now: datetime, days: int = TO_ENTER_DAYS, limi
     ids = list(group_ids)
     if not ids:
         return []
-    query = _open_dates(now, now - timedelta(days=days)).where(Meeting.group_id.in_(ids)).limit(limit)
-    return list(db.session.scalars(query))
+    _statement, params = _open_dates(now, now - timedelta(days=days))
+    return list(db.session.scalars(_to_enter_statement(), {**params, "group_ids": ids, "limit": limit}))
 
 
 def recent_counts(group: Group, *, now: datetime, limit: int = 10) -> list[tuple[Occurrence, HeadCount]]:
@@ -756,23 +784,38 @@ def group_today(group: Group, now: datetime) -> date:
     return now.astimezone(ZoneInfo(group.timezone)).date()
 
 
-def trends(
-    group: Group, *, now: datetime, locale: str, meeting: Meeting | None = None, currency: str | None = None
-) -> Trends:
-    """Averages and sums per week (12) and per month (12) of the group's counts (or one meeting's).
+@dataclass(frozen=True)
+class TrendWindow:
+    """The weeks and months shown, in the group's calendar (its zone, and the first day of the week of
+    the reader's language)."""
 
-    One query, whatever the amount of history: the database sums per date (and currency) over the last
-    twelve months through the indexes on meetings, dates and counts; the dates are put into weeks and
-    months here, in the group's calendar (its zone, and the first day of the week of its language)."""
-    currency = currency or settings_for(group).currency
+    today: date
+    first_weekday: int
+    week_starts: tuple[date, ...]
+    month_starts: tuple[date, ...]
+
+    @property
+    def since(self) -> date:
+        return min(self.week_starts[0], self.month_starts[0])
+
+
+def trend_window(group: Group, *, now: datetime, locale: str) -> TrendWindow:
     today = group_today(group, now)
     first_weekday = Locale.parse(locale).first_week_day
     this_week = week_start(today, first_weekday)
-    week_starts = [this_week - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
     this_month = today.replace(day=1)
-    month_starts = [add_months(this_month, -n) for n in range(TREND_MONTHS - 1, -1, -1)]
-    since = min(week_starts[0], month_starts[0])
+    return TrendWindow(
+        today=today,
+        first_weekday=first_weekday,
+        week_starts=tuple(this_week - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)),
+        month_starts=tuple(add_months(this_month, -n) for n in range(TREND_MONTHS - 1, -1, -1)),
+    )
 
+
+@functools.cache
+def _trend_statement(one_meeting: bool):
+    """Sums per date and currency over a group's dates (or one meeting's) between :since and :today.
+    Built once with bound parameters: the group page runs it on every view."""
     collected = sa.case(
         (sa.or_(HeadCount.cash_minor.is_not(None), HeadCount.digital_minor.is_not(None)), 1), else_=0
     )
@@ -788,27 +831,69 @@ def trends(
             sa.func.sum(collected),
             sa.func.coalesce(sa.func.sum(HeadCount.cash_minor), 0),
             sa.func.coalesce(sa.func.sum(HeadCount.digital_minor), 0),
+            # The group's chosen currency rides along, so the page needs no query of its own for it.
+            sa.select(AttendanceSettings.currency)
+            .where(AttendanceSettings.group_id == sa.bindparam("group_id", type_=sa.Integer()))
+            .scalar_subquery(),
         )
         .select_from(HeadCount)
         .join(Occurrence, Occurrence.id == HeadCount.occurrence_id)
         .join(Meeting, Meeting.id == Occurrence.meeting_id)
-        .where(Meeting.group_id == group.id, Occurrence.local_date >= since, Occurrence.local_date <= today)
+        .where(
+            Meeting.group_id == sa.bindparam("group_id", type_=sa.Integer()),
+            Occurrence.local_date >= sa.bindparam("since", type_=sa.Date()),
+            Occurrence.local_date <= sa.bindparam("today", type_=sa.Date()),
+        )
         .group_by(Occurrence.local_date, HeadCount.currency)
+        .order_by(Occurrence.local_date, HeadCount.currency)
     )
-    if meeting is not None:
-        query = query.where(Occurrence.meeting_id == meeting.id)
+    if one_meeting:
+        query = query.where(Occurrence.meeting_id == sa.bindparam("meeting_id", type_=sa.Integer()))
+    return query
 
+
+def trend_rows(
+    group: Group, window: TrendWindow, *, meeting: Meeting | None = None
+) -> tuple[list[tuple], str | None]:
+    """Sums per date and currency of the group's counts (or one meeting's) in the window, and the
+    group's chosen currency (None when it chose none, or there are no counts in the window). One query,
+    whatever the amount of history (the indexes on meetings, (meeting, date) and counts)."""
+    params = {"group_id": group.id, "since": window.since, "today": window.today}
+    if meeting is not None:
+        params["meeting_id"] = meeting.id
+    rows = [tuple(row) for row in db.session.execute(_trend_statement(meeting is not None), params)]
+    chosen = rows[0][-1] if rows else None
+    return [row[:-1] for row in rows], chosen
+
+
+def trends(
+    group: Group, *, now: datetime, locale: str, meeting: Meeting | None = None, currency: str | None = None
+) -> Trends:
+    """Averages and sums per week (12) and per month (12) of the group's counts (or one meeting's):
+    the database sums per date; the dates are put into weeks and months here (no dialect's date
+    functions), in the group's calendar."""
+    window = trend_window(group, now=now, locale=locale)
+    rows, chosen = trend_rows(group, window, meeting=meeting)
+    currency = currency or chosen or default_currency()
+    return build_trends(rows, window, currency=currency, locale=locale, meeting=meeting)
+
+
+def build_trends(
+    rows: list[tuple], window: TrendWindow, *, currency: str, locale: str, meeting: Meeting | None = None
+) -> Trends:
+    first_weekday = window.first_weekday
+    week_of = gettext("Week of %(date)s")
     weeks = [
         Bucket(
             s,
             format_date(s, "d MMM", locale=locale),
-            str(_l("Week of %(date)s", date=format_date(s, "d MMM y", locale=locale))),
+            week_of % {"date": format_date(s, "d MMM y", locale=locale)},
         )
-        for s in week_starts
+        for s in window.week_starts
     ]
     months = [
         Bucket(s, format_date(s, "LLL", locale=locale), format_date(s, "LLLL y", locale=locale))
-        for s in month_starts
+        for s in window.month_starts
     ]
     week_index = {b.start: b for b in weeks}
     month_index = {b.start: b for b in months}
@@ -824,7 +909,7 @@ def trends(
         collected_n,
         cash,
         digital,
-    ) in db.session.execute(query):
+    ) in rows:
         targets = [week_index.get(week_start(day, first_weekday)), month_index.get(day.replace(day=1))]
         for bucket in targets:
             if bucket is None:
@@ -849,10 +934,12 @@ def trends(
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def format_share(value: float | None, locale: str) -> str:
     return "" if value is None else format_percent(value, locale=locale)
 
 
+@functools.lru_cache(maxsize=4096)
 def format_average(value: float | None, locale: str) -> str:
     return "" if value is None else format_decimal(round(value, 1), format="#,##0.#", locale=locale)
 
@@ -1120,13 +1207,13 @@ def send_reminders(*, now: datetime) -> int:
     Nothing for cancelled or paused dates, archived meetings, or groups that turned reminders off."""
     from groupadmin.mail import services as mail
 
-    window_start = now - REMINDER_WINDOW - timedelta(days=2)
+    statement, params = _open_dates(now, now - REMINDER_WINDOW - timedelta(days=2))
     candidates = list(
         db.session.scalars(
-            _open_dates(now, window_start)
-            .outerjoin(AttendanceSettings, AttendanceSettings.group_id == Meeting.group_id)
+            statement.outerjoin(AttendanceSettings, AttendanceSettings.group_id == Meeting.group_id)
             .where(sa.or_(AttendanceSettings.reminders.is_(None), AttendanceSettings.reminders.is_(True)))
-            .options(sa.orm.contains_eager(Occurrence.meeting).joinedload(Meeting.group))
+            .options(sa.orm.contains_eager(Occurrence.meeting).joinedload(Meeting.group)),
+            params,
         ).unique()
     )
     due = [o for o in candidates if reminder_due_at(o) <= now < reminder_due_at(o) + REMINDER_WINDOW]

@@ -289,7 +289,9 @@ def trends(group):
         group=group,
         meetings=meetings,
         meeting=meeting,
-        **display.group_trends(group, now=utcnow(), meeting=meeting),
+        trends_html=display.trends_html(
+            group, now=utcnow(), meeting=meeting, can_enter=can("group.leader", group)
+        ),
     )
 
 
