@@ -1,0 +1,34 @@
+import pytest
+
+from tests import factories
+from tests.attendance import helpers
+
+
+@pytest.fixture
+def setup(app):
+    """A group (New York) with a secretary, a leader and a sponsor; an in-person Tuesday meeting and a
+    hybrid Thursday one, with dates from five weeks before NOW."""
+    group = factories.group(name="Lakeside Group")
+    secretary = factories.member(group, "secretary", email="sec@example.org", name="Sam S.")
+    leader = factories.member(group, "leader", email="leader@example.org")
+    sponsor = factories.member(group, "sponsor", email="sponsor@example.org")
+    tuesday = helpers.meeting(group, "Tuesday Night Group")
+    hybrid = helpers.meeting(
+        group,
+        "Thursday Hybrid",
+        weekday=3,
+        start="12:00",
+        attendance="hybrid",
+        conference_url="https://zoom.us/j/81234567890",
+    )
+
+    class Setup:
+        pass
+
+    s = Setup()
+    s.group, s.secretary, s.leader, s.sponsor = group, secretary, leader, sponsor
+    s.tuesday, s.hybrid = tuesday, hybrid
+    s.past = helpers.occurrences(tuesday, past=True)
+    s.future = helpers.occurrences(tuesday, past=False)
+    s.hybrid_past = helpers.occurrences(hybrid, past=True)
+    return s
