@@ -237,6 +237,7 @@ def test_the_catch_up_grid_saves_all_or_nothing(setup, client):
 # The dashboard
 
 
+@pytest.mark.postgres
 def test_the_dashboard_lists_counts_to_enter_for_secretaries_and_leaders(setup, client, count_queries):
     s = setup
     helpers.record(s.past[-2], total="10")

@@ -44,6 +44,7 @@ def test_the_job_is_registered():
     assert "attendance-reminders" in {j.id for j in load_jobs()}
 
 
+@pytest.mark.postgres
 def test_one_reminder_the_morning_after_to_the_secretary(setup):
     s = setup
     _tick_through(helpers.at("2026-11-18 00:00"), DUE - timedelta(minutes=1))
