@@ -255,6 +255,10 @@ def register_template_helpers(app: Flask) -> None:
 
     from groupadmin import permissions
 
+    from groupadmin.groups.forms import ROLE_NAMES
+
+    app.jinja_env.filters["role_label"] = lambda role: ROLE_NAMES.get(role, role)
+
     @app.context_processor
     def inject():
         return {"can": permissions.can, "languages": app.config["LANGUAGES"], "get_locale": get_locale}

@@ -24,6 +24,7 @@ def test_the_users_choice_beats_the_browser(client):
     client.post("/profile", data={"profile-display_name": "Pat P.", "profile-locale": "es"})
     html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Hola, Pat P." in html and "Tus grupos" in html and "Qué hay que hacer" in html
+    assert "Secretario/a" in html, "role names are translated too"
 
 
 def test_error_messages_are_translated(client):

@@ -20,6 +20,14 @@ GROUP_ROLE_LABELS = {
     "secretary": _l("Secretary"),
 }
 ORG_ROLE_LABELS = {"coordinator": _l("Coordinator (figures only)"), "admin": _l("Administrator")}
+# Short names of every role, for running text and lists (the `role_label` template filter).
+ROLE_NAMES = {
+    "secretary": _l("Secretary"),
+    "leader": _l("Trusted servant"),
+    "sponsor": _l("Sponsor"),
+    "coordinator": _l("Coordinator"),
+    "admin": _l("Administrator"),
+}
 LOCALE_CHOICES = [("en", "English"), ("es", "Español")]
 SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only."))
 
