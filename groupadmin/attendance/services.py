@@ -462,7 +462,8 @@ def save_count(
             count = count_for(occurrence)
             created = False
     if created:
-        changed = [n for n in _COMPARED if getattr(values, n) is not None]
+        # "No head count was taken" and nothing else is news too: the date is dealt with.
+        changed = [n for n in _COMPARED if getattr(values, n) is not None] or ["total"]
     else:
         # A change keeps the count's own currency (the caller parsed the amounts in it).
         changed = [n for n in _COMPARED if getattr(count, n) != getattr(values, n)]
@@ -483,7 +484,7 @@ def save_count(
         meeting_id=meeting.id,
         occurrence_id=occurrence.id,
         date=occurrence.local_date.isoformat(),
-        fields=["note" if n == "note" else n for n in changed],
+        fields=changed,
         via=via,
     )
     return count, changed

@@ -183,6 +183,10 @@ def test_no_head_count_taken_and_removal(setup, client):
     assert client.post(_url(s, occurrence), data={"not_counted": "y", "cash": "12"}).status_code == 302
     count = _count(occurrence)
     assert count.total is None and count.cash_minor == 1200
+    other = s.past[-2]  # nothing at all known: the date is still dealt with, and nobody is reminded
+    assert client.post(_url(s, other), data={"not_counted": "y"}).status_code == 302
+    assert "no head count taken" in client.get("/groups/" + s.group.slug + "/counts/").get_data(as_text=True)
+    assert _count(other).total is None
     response = client.post(_url(s, occurrence, "/remove"))
     assert response.status_code == 302 and _count(occurrence) is None
 
