@@ -205,11 +205,11 @@ class SMTPSession:
     def send(self, envelope: Envelope, meanwhile: Callable[[], None] | None = None) -> None:
         """Send one message (smtplib's ``sendmail`` for one recipient, in its steps).
 
-        `meanwhile` runs after MAIL FROM is on its way and before its answer is read: the relay commits
-        the previous message's mark there, overlapping its database write with the server's work,
-        yet before this message can be accepted (so at most one accepted message is ever unmarked).
-        Likewise the message is built while the server reads RCPT TO. (No SIZE parameter: the data
-        is not built yet; a server refuses an oversized message at the end of DATA instead.)
+        The message is built while the server reads MAIL FROM, and `meanwhile` runs while it reads
+        RCPT TO: the relay commits the previous message's mark there, overlapping its database write
+        with the server's work, yet before this message can be accepted (so at most one accepted
+        message is ever unmarked). (No SIZE parameter: the data is not built when MAIL FROM goes out;
+        a server refuses an oversized message at the end of DATA instead.)
         """
         if self.smtp is None:
             try:
@@ -223,22 +223,22 @@ class SMTPSession:
             smtp.ehlo_or_helo_if_needed()
             # Addresses were validated as plain ASCII at enqueue: no need for smtplib's parsing quoteaddr.
             smtp.putcmd("mail", f"FROM:<{envelope.sender}>")
-            if meanwhile is not None:
-                try:
-                    meanwhile()
-                except BaseException:
-                    self._drop()  # a MAIL command is outstanding: never leave the session half-way
-                    raise
+            try:  # build the message while the server reads MAIL FROM
+                data = envelope.content()
+            except DeliveryError:
+                self._drop()  # a MAIL command is outstanding: never leave the session half-way
+                raise
             code, answer = smtp.getreply()
             if code != 250:
                 self._reset(code)
                 raise smtplib.SMTPSenderRefused(code, answer, envelope.sender)
             smtp.putcmd("rcpt", f"TO:<{envelope.recipient}>")
-            try:
-                data = envelope.content()
-            except DeliveryError:
-                self._drop()  # an RCPT is outstanding
-                raise
+            if meanwhile is not None:  # and commit the last mark while it reads RCPT TO
+                try:
+                    meanwhile()
+                except BaseException:
+                    self._drop()
+                    raise
             code, answer = smtp.getreply()
             if code not in (250, 251):
                 self._reset(code)
