@@ -254,7 +254,6 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from groupadmin import permissions
-
     from groupadmin.groups.forms import ROLE_NAMES
 
     app.jinja_env.filters["role_label"] = lambda role: ROLE_NAMES.get(role, role)
