@@ -1166,16 +1166,17 @@ def preview_autofill(
     """Plan how to fill the open places of a period: fair, deterministic, touching nothing."""
     check_period(start, end)
     roles = {r.id: r for r in group_roles(group) if not role_ids or r.id in role_ids}
-    occurrences = [
-        o for o in _occurrences_between(group, start, end) if o.status == "scheduled" and o.starts_at > now
-    ]
+    in_period = _occurrences_between(group, start, end)
+    occurrences = [o for o in in_period if o.status == "scheduled" and o.starts_at > now]
     by_id = {o.id: o for o in occurrences}
     people = {p.id: p for p in group_people(group, include_inactive=False)}
     if min_gap_days is None:
         min_gap_days = settings_for(group).min_gap_days
-    window_start = min((o.starts_at for o in occurrences), default=now)
-    window_end = max((o.ends_at for o in occurrences), default=now)
-    # Turns from a year back (who served least recently) to the end of the period.
+    # The period's turns count for fairness: every date in it, the first and those already past too.
+    window_start = min((o.starts_at for o in in_period), default=now)
+    window_end = max((o.ends_at for o in in_period), default=now)
+    # Turns from a year back (who served least recently) to a gap after the period (the gap is kept
+    # with the turns that follow it too).
     history = _assignments_for(
         _group_occurrence_ids(
             group, window_start - timedelta(days=365), window_end + timedelta(days=max(min_gap_days, 1))
@@ -1189,7 +1190,11 @@ def preview_autofill(
             declined.add((a.occurrence_id, a.role_id, a.person_id))
             continue
         occ = a.occurrence
-        turns.append(autofill.Turn(a.person_id, a.occurrence_id, a.role_id, occ.starts_at, occ.ends_at))
+        turns.append(
+            autofill.Turn(
+                a.person_id, a.occurrence_id, a.role_id, occ.starts_at, occ.ends_at, occ.local_date
+            )
+        )
         if a.status in FILLING:
             filled[(a.occurrence_id, a.role_id)] += 1
     chosen = {role.id: {m.id for m in role.meetings} for role in roles.values()}
