@@ -277,7 +277,7 @@ def _same(raw: dict, before: dict) -> bool:
 
 
 @bp.route("/groups/<group_slug>/counts/trends")
-@requires("group.view")
+@requires("group.leader")
 def trends(group):
     meetings = list(
         db.session.scalars(sa.select(Meeting).where(Meeting.group_id == group.id).order_by(Meeting.name))

@@ -45,7 +45,7 @@ def _url(s, occurrence, suffix=""):
         # index, enter, catch-up, trends, treasurer, csv, settings, group page
         ("secretary", (200, 200, 200, 200, 200, 200, 200, 200)),
         ("leader", (200, 200, 200, 200, 200, 200, 403, 200)),
-        ("sponsor", (403, 403, 403, 200, 403, 403, 403, 200)),
+        ("sponsor", (403, 403, 403, 403, 403, 403, 403, 200)),  # sponsors see meetings, not figures
     ],
 )
 def test_who_sees_what(setup, client, role, statuses):
@@ -300,7 +300,7 @@ def test_trends_put_dates_into_weeks_and_months(setup, client):
     assert (october.meetings, october.total, october.collections) == (1, 8, None)
     assert trends.weeks.totals.meetings == 4 and len(trends.months.buckets) == 12
 
-    login(client, "sponsor@example.org")
+    login(client, "leader@example.org")
     html = client.get(f"/groups/{s.group.slug}/").get_data(as_text=True)
     assert "Average attendance per meeting" in html and "<svg" in html and "<table" in html
     assert "Week of 16 Nov 2026" in html and "November 2026" in html and "$45.00" in html
@@ -386,3 +386,11 @@ def test_settings_change_the_currency_of_new_counts_only(setup, client):
     html = client.get(f"/groups/{s.group.slug}/counts/treasurer").get_data(as_text=True)
     assert "€20.50" in html and "$10.00" in html
     assert "another currency (USD)" in client.get(f"/groups/{s.group.slug}/").get_data(as_text=True)
+
+
+def test_sponsors_see_no_figures_on_the_group_page(setup, client):
+    s = setup
+    helpers.record(s.past[-1], total="12", cash="30.00")
+    login(client, "sponsor@example.org")
+    html = client.get(f"/groups/{s.group.slug}/").get_data(as_text=True)
+    assert "Attendance and collections" not in html and "$30.00" not in html
