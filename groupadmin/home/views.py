@@ -9,6 +9,7 @@ from groupadmin.database import utcnow
 from groupadmin.extensions import db
 from groupadmin.groups import services as groups
 from groupadmin.permissions import requires
+from groupadmin.rota import services as rota
 
 bp = Blueprint("home", __name__)
 
@@ -20,10 +21,17 @@ def dashboard():
     my_orgs = groups.orgs_of_user(current_user)
     # Head counts to enter: the recent dates without one, of the groups where the user enters counts
     # (one query however many groups).
-    counting = [group.id for group, roles in my_groups if {"secretary", "leader"} & set(roles)]
-    to_enter = attendance.counts_to_enter(counting, now=utcnow())
+    now = utcnow()
+    leading = [group.id for group, roles in my_groups if {"secretary", "leader"} & set(roles)]
+    to_enter = attendance.counts_to_enter(leading, now=now)
+    # Open rota places in the next two weeks, per group (also one query set however many groups).
+    rota_gaps = rota.open_places_by_group(leading, now=now)
     return render_template(
-        "home/dashboard.html", my_groups=my_groups, my_orgs=my_orgs, counts_to_enter=to_enter
+        "home/dashboard.html",
+        my_groups=my_groups,
+        my_orgs=my_orgs,
+        counts_to_enter=to_enter,
+        rota_gaps=rota_gaps,
     )
 
 

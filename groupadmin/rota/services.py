@@ -140,6 +140,30 @@ def role_applies(
     return occurrence.meeting_id in ids
 
 
+def open_places(
+    role: ServiceRole, occurrence: Occurrence, filling: int, chosen_meeting_ids: set[int] | None = None
+) -> int:
+    """Places of `role` still to fill at `occurrence`, given how many people fill it (asked or
+    confirmed): 0 when the meeting does not need the role. The grid, the weekly summary and the
+    dashboard all count gaps with this."""
+    if not role_applies(role, occurrence, chosen_meeting_ids):
+        return 0
+    return max(role.per_occurrence - filling, 0)
+
+
+def is_upcoming_gap(occurrence: Occurrence, now: datetime) -> bool:
+    """Whether an occurrence's open places are gaps to fill (it takes place, and later than `now`)."""
+    return occurrence.status == "scheduled" and occurrence.starts_at > now
+
+
+SUMMARY_DAYS = 14  # "the next two weeks" of the weekly summary and the dashboard
+
+
+def summary_period(group: Group, now: datetime) -> tuple[date, date]:
+    today = group_today(group, now)
+    return today, today + timedelta(days=SUMMARY_DAYS - 1)
+
+
 def secretaries(group: Group) -> list[User]:
     return list(
         db.session.scalars(
@@ -768,12 +792,16 @@ def person_warnings(
 
 
 def _occurrences_between(group: Group, start: date, end: date) -> list[Occurrence]:
+    return _occurrences_of_groups([group.id], start, end)
+
+
+def _occurrences_of_groups(group_ids, start: date, end: date) -> list[Occurrence]:
     return list(
         db.session.scalars(
             sa.select(Occurrence)
             .join(Meeting, Meeting.id == Occurrence.meeting_id)
             .where(
-                Meeting.group_id == group.id,
+                Meeting.group_id.in_(list(group_ids)),
                 Meeting.status != "archived",
                 Occurrence.local_date >= start,
                 Occurrence.local_date <= end,
@@ -842,9 +870,9 @@ def load_grid(group: Group, *, start: date, end: date, now: datetime, with_optio
                 key=lambda a: (a.status == "offered", a.status != "confirmed", a.id),
             )
             filling = sum(1 for a in current if a.status in FILLING)
-            open_places = max(role.per_occurrence - filling, 0) if applies else 0
-            cell = Cell(role=role, applies=applies, assignments=current, open=open_places)
-            if with_options and editable and applies and open_places:
+            places = open_places(role, occurrence, filling, chosen[role.id])
+            cell = Cell(role=role, applies=applies, assignments=current, open=places)
+            if with_options and editable and applies and places:
                 options = []
                 for person in people:
                     warnings = person_warnings(person, role, occurrence, busy)
@@ -1840,11 +1868,11 @@ def send_weekly_summaries(*, now: datetime) -> int:
         ]
         if not recipients:
             continue
-        today = local.date()
-        grid = load_grid(group, start=today, end=today + timedelta(days=13), now=now, with_options=False)
+        today, last = summary_period(group, now)
+        grid = load_grid(group, start=today, end=last, now=now, with_options=False)
         gaps, unanswered, confirmed = [], [], []
         for row in grid.rows:
-            if row.occurrence.status != "scheduled" or row.occurrence.starts_at <= now:
+            if not is_upcoming_gap(row.occurrence, now):
                 continue
             for cell in row.cells:
                 if not cell.applies:
@@ -1872,6 +1900,58 @@ def send_weekly_summaries(*, now: datetime) -> int:
             ):
                 sent += 1
     return sent
+
+
+def open_places_by_group(group_ids, *, now: datetime) -> dict[int, int]:
+    """Open rota places in the next two weeks (as the weekly summary counts them) of each group, for
+    the dashboard: {group id: places}, groups without gaps left out. A fixed number of queries however
+    many groups."""
+    ids = sorted(set(group_ids))
+    if not ids:
+        return {}
+    groups = list(db.session.scalars(sa.select(Group).where(Group.id.in_(ids))))
+    periods = {g.id: summary_period(g, now) for g in groups}
+    if not periods:
+        return {}
+    roles_by_group: dict[int, list[ServiceRole]] = defaultdict(list)
+    for role in db.session.scalars(
+        sa.select(ServiceRole)
+        .where(ServiceRole.group_id.in_(ids), ServiceRole.archived.is_(False))
+        .options(sa.orm.selectinload(ServiceRole.meetings))
+        .order_by(ServiceRole.position, ServiceRole.id)
+    ):
+        roles_by_group[role.group_id].append(role)
+    if not roles_by_group:
+        return {}
+    start = min(first for first, _last in periods.values())
+    end = max(last for _first, last in periods.values())
+    occurrences = [
+        o
+        for o in _occurrences_of_groups(list(roles_by_group), start, end)
+        if is_upcoming_gap(o, now)
+        and periods[o.meeting.group_id][0] <= o.local_date <= periods[o.meeting.group_id][1]
+    ]
+    if not occurrences:
+        return {}
+    filling = {
+        (occurrence_id, role_id): n
+        for occurrence_id, role_id, n in db.session.execute(
+            sa.select(Assignment.occurrence_id, Assignment.role_id, sa.func.count(Assignment.id))
+            .where(
+                Assignment.occurrence_id.in_([o.id for o in occurrences]),
+                Assignment.status.in_(FILLING),
+            )
+            .group_by(Assignment.occurrence_id, Assignment.role_id)
+        )
+    }
+    chosen = {r.id: {m.id for m in r.meetings} for roles in roles_by_group.values() for r in roles}
+    result: dict[int, int] = defaultdict(int)
+    for occurrence in occurrences:
+        group_id = occurrence.meeting.group_id
+        for role in roles_by_group[group_id]:
+            filled = filling.get((occurrence.id, role.id), 0)
+            result[group_id] += open_places(role, occurrence, filled, chosen[role.id])
+    return {group_id: n for group_id, n in result.items() if n}
 
 
 # ---------------------------------------------------------------------------------------------------
