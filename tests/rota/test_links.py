@@ -86,6 +86,26 @@ def test_decline_reopens_the_place_and_tells_the_secretaries(setup, client):
     assert len(helpers.outbox("rota/declined")) == 1
 
 
+def test_after_declining_the_page_gives_the_groups_contact_email_or_promises_none(setup, client):
+    s = setup
+    a = helpers.assign(s.occurrences[0], s.chair, s.people[0], confirmed=True, notify=False)
+    decline = _path(a, "decline")
+    client.post(decline)
+    page = client.get(decline).text
+    assert "You said you can" in page
+    assert "mailto:" not in page and "tell the secretary" not in page
+    assert "tell whoever keeps the group" in page
+    s.group.contact_email = "tuesday+rota@example.org"
+    db.session.commit()
+    page = client.get(decline).text
+    assert '<a href="mailto:tuesday+rota@example.org">tuesday+rota@example.org</a>' in page
+    # Escaped like any text: an address is never markup.
+    s.group.contact_email = 'x"<b>@example.org'
+    db.session.commit()
+    page = client.get(decline).text
+    assert "<b>" not in page and "&lt;b&gt;" in page
+
+
 def test_someone_who_accepted_can_still_decline(setup, client):
     s = setup
     a = helpers.assign(s.occurrences[0], s.chair, s.people[0])
