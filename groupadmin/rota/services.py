@@ -1219,9 +1219,7 @@ def preview_autofill(
             continue
         occ = a.occurrence
         turns.append(
-            autofill.Turn(
-                a.person_id, a.occurrence_id, a.role_id, occ.starts_at, occ.ends_at, occ.local_date
-            )
+            autofill.Turn(a.person_id, a.occurrence_id, a.role_id, occ.starts_at, occ.ends_at, occ.local_date)
         )
         if a.status in FILLING:
             filled[(a.occurrence_id, a.role_id)] += 1
