@@ -404,6 +404,14 @@ def clean_count(raw: dict, *, mode: str, currency: str, locale: str) -> CountVal
                 )
             values.total, values.newcomers = total, newcomers
             values.in_person, values.online = in_person, online
+        elif "newcomers" not in problems and people["newcomers"]:
+            # The other numbers disagree, but newcomers above every total they suggest are wrong whichever
+            # is right: say so now rather than one round later.
+            candidates = [v for v in (people["total"], (in_person or 0) + (online or 0)) if v is not None]
+            if candidates and people["newcomers"] > max(candidates):
+                problems["newcomers"] = _l(
+                    "Newcomers are part of the total, so at most %(total)d.", total=max(candidates)
+                )
     if problems:
         raise CountError.of(problems)
     return values

@@ -297,3 +297,12 @@ def test_a_summary_line(app):
 )
 def test_csv_cells_are_neutralised(cell, expected):
     assert services.neutralise(cell) == expected
+
+
+def test_every_problem_is_reported_in_one_round(app):
+    """A phone user fixing one field at a time should not be sent back twice."""
+    with pytest.raises(services.CountError) as error:
+        _clean(mode="hybrid", total="12", in_person="10", online="5", newcomers="20")
+    messages = {field: str(message) for field, message in error.value.problems.items()}
+    assert "add up to 15, not 12" in messages["total"]
+    assert "at most 15" in messages["newcomers"]
