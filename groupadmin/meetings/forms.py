@@ -220,9 +220,16 @@ class MeetingForm(FlaskForm):
         ).normalised()
 
     def values(self) -> dict:
-        values = {name: getattr(self, name).data for name in MEETING_FIELDS}
+        """The meeting's values from the form; a field the viewer may not see (the private notes, for
+        an organisation's admin who is not a trusted servant of the group) is left out, so kept."""
+        values = {name: self[name].data for name in MEETING_FIELDS if name in self}
         values["types"] = list(self.types.data or [])
         return values
+
+    def hide_private_notes(self) -> None:
+        """For a viewer who may not read the private notes: no field, nothing shown, nothing changed."""
+        if "private_notes" in self:
+            del self.private_notes
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -68,6 +68,8 @@ def index(group):
 @requires("group.manage")
 def create(group):
     form = MeetingForm()
+    if not can("group.leader", group):
+        form.hide_private_notes()
     if request.method == "GET":
         form.timezone.data = group.timezone
         form.listed.data = True
@@ -122,6 +124,7 @@ def detail(group, meeting_id):
         pending=meeting.pending_schedule(today),
         status_form=StatusForm(),
         can_manage=can("group.manage", group),
+        show_private_notes=can("group.leader", group),
         public_url=url_for(
             "meetings.public_meeting", org_slug=group.organisation.slug, meeting_slug=meeting.slug
         )
@@ -152,6 +155,8 @@ def edit(group, meeting_id):
     latest = meeting.latest_schedule
     today = local_today(latest.timezone, now)
     form = MeetingForm(obj=meeting)
+    if not can("group.leader", group):
+        form.hide_private_notes()
     if request.method == "GET":
         form.recurrence.data = latest.recurrence
         form.weekday.data = latest.weekday if latest.recurrence != "once" else None

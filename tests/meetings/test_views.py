@@ -116,11 +116,45 @@ def test_routes_for_each_role(client, setup):
     )
 
 
-def test_private_notes_show_to_the_group_only(client, setup):
+def test_private_notes_show_to_trusted_servants_only(client, setup):
+    """Private notes (passcodes, key-holder instructions) are for the group.leader rule: secretaries and
+    leaders. A sponsor or an organisation's admin sees the meeting but never the notes, on any page."""
+    m = setup["meeting"]
+    fresh()
+    occ = db.session.scalars(sa.select(Occurrence).where(Occurrence.meeting_id == m.id)).first()
+    base = f"/groups/tuesday-group/meetings/{m.id}"
+    for email in ("sec@example.org", "leader@example.org"):
+        client.post("/logout")
+        login(client, email)
+        page = client.get(f"{base}/").get_data(as_text=True)
+        assert "Private notes" in page and "Key in the box" in page, email
+    client.post("/logout")
     login(client, "sponsor@example.org")
-    assert "Key in the box" in client.get(f"/groups/tuesday-group/meetings/{setup['meeting'].id}/").get_data(
-        as_text=True
+    for url in (f"{base}/", f"{base}/past", "/groups/tuesday-group/meetings/", "/groups/tuesday-group/"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        html = page.get_data(as_text=True)
+        assert "Key in the box" not in html and "Private notes" not in html, url
+    # The organisation's admin manages the meeting but is not one of the group's trusted servants.
+    client.post("/logout")
+    login(client, "admin@example.org")
+    for url in (f"{base}/", f"{base}/edit", f"{base}/dates/{occ.id}", "/groups/tuesday-group/meetings/new"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        html = page.get_data(as_text=True)
+        assert "Key in the box" not in html and 'name="private_notes"' not in html, url
+    # Saving the form without the field keeps the notes, and a forged field changes nothing.
+    data = form_data(
+        name="Tuesday Night",
+        weekday="1",
+        start_time="19:00",
+        effective_from="2026-11-21",
+        location="Church hall",
+        private_notes="Changed by someone who cannot read them",
     )
+    assert client.post(f"{base}/edit", data=data).status_code == 302
+    fresh()
+    assert db.session.get(Meeting, m.id).private_notes == "Key in the box"
     client.post("/logout")
     page = client.get("/meetings/lakes/tuesday-night")
     assert page.status_code == 200 and "Key in the box" not in page.get_data(as_text=True)
