@@ -2,6 +2,16 @@
 
 No database here: the same functions serve the generator, the schedule-change preview, the feeds and
 the tests. Weekdays are Python's (Monday = 0 … Sunday = 6); the Meeting Guide feed converts.
+
+Local times that daylight saving skips or repeats follow RFC 5545 (3.3.5), as calendar apps reading our
+iCalendar feed do, so our dates and theirs agree:
+
+- a time in a spring-forward gap (02:30 on the night the clocks jump from 02:00 to 03:00) is read with
+  the offset before the gap, so the meeting starts as much later as the clocks jump (03:30 EDT);
+- a time that occurs twice (01:30 on the night the clocks go back) is the first of the two.
+
+A one-off meeting at a time that does not exist is refused (see the services); a weekly or monthly
+meeting keeps its time and is shifted forward on the one date a year it falls in a gap.
 """
 
 from __future__ import annotations
@@ -50,10 +60,32 @@ class Rule:
         )
 
     def starts_at(self, day: date) -> datetime:
-        return datetime.combine(day, self.start_time, tzinfo=ZoneInfo(self.timezone)).astimezone(UTC)
+        """The UTC start on a local date; in a daylight-saving gap, shifted forward (see the module)."""
+        # fold=0: the offset before a gap, the first of two repeated times (RFC 5545).
+        local = datetime.combine(day, self.start_time, tzinfo=ZoneInfo(self.timezone)).replace(fold=0)
+        return local.astimezone(UTC)
+
+    def exists_on(self, day: date) -> bool:
+        """Whether the start time exists on that local date (False in a spring-forward gap)."""
+        return local_time_exists(day, self.start_time, self.timezone)
+
+    def local_start(self, day: date) -> datetime:
+        """The local start that a date's meeting actually has (03:30 for 02:30 in a one-hour gap)."""
+        return self.starts_at(day).astimezone(ZoneInfo(self.timezone))
 
     def ends_at(self, day: date) -> datetime:
         return self.starts_at(day) + timedelta(minutes=self.duration_minutes)
+
+
+def local_time_exists(day: date, at: time, zone: str) -> bool:
+    """False when the clocks jump over that local time on that date (a spring-forward gap)."""
+    local = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
+def gap_dates(rule: Rule, first: date, last: date) -> list[date]:
+    """The dates the rule gives from `first` to `last` whose start time falls in a daylight-saving gap."""
+    return [day for day in dates_between(rule, first, last) if not rule.exists_on(day)]
 
 
 def local_today(zone: str, now: datetime) -> date:

@@ -27,7 +27,7 @@ from groupadmin.groups.models import Group, Membership, Organisation, OrgRole
 from groupadmin.groups.services import unique_slug
 from groupadmin.meetings import types as meeting_types
 from groupadmin.meetings.models import ATTENDANCE, Meeting, MeetingSchedule, Occurrence
-from groupadmin.meetings.schedule import Rule, dates_between, local_today
+from groupadmin.meetings.schedule import Rule, dates_between, gap_dates, local_today
 
 log = logging.getLogger("groupadmin.meetings")
 
@@ -233,7 +233,42 @@ def rule_problems(rule: Rule) -> dict[str, str]:
         problems["recurrence"] = _l("Choose how often the meeting meets.")
     if not 5 <= (rule.duration_minutes or 0) <= 720:
         problems["duration_minutes"] = _l("A meeting lasts between 5 minutes and 12 hours.")
+    if (
+        rule.recurrence == "once"
+        and rule.on_date is not None
+        and rule.start_time is not None
+        and "timezone" not in problems
+        and not rule.exists_on(rule.on_date)
+    ):
+        problems["start_time"] = _l(
+            "%(time)s does not exist on %(date)s in %(zone)s: the clocks go forward over it. "
+            "Choose another time, e.g. %(later)s.",
+            time=rule.start_time.strftime("%H:%M"),
+            date=rule.on_date.isoformat(),
+            zone=rule.timezone.replace("_", " "),
+            later=rule.local_start(rule.on_date).strftime("%H:%M"),
+        )
     return problems
+
+
+def one_off_problems(rule: Rule, *, now: datetime) -> dict[str, str]:
+    """A one-off meeting must still be to come: one in the past would never get a date."""
+    if rule.recurrence != "once" or rule.on_date is None or rule.start_time is None:
+        return {}
+    if rule.timezone not in available_timezones() or rule.starts_at(rule.on_date) > now:
+        return {}
+    if rule.on_date < local_today(rule.timezone, now):
+        return {"on_date": _l("That date has passed: a one-off meeting needs a date still to come.")}
+    return {"start_time": _l("That time has passed today: a one-off meeting needs a time still to come.")}
+
+
+def shifted_dates(rule: Rule, *, now: datetime, days: int = 366) -> list[tuple[date, datetime]]:
+    """(local date, actual local start) for the coming dates of a weekly or monthly rule whose start
+    time falls in a daylight-saving gap: those dates' meetings start as much later as the clocks jump."""
+    if rule.recurrence == "once" or rule.timezone not in available_timezones():
+        return []
+    today = local_today(rule.timezone, now)
+    return [(day, rule.local_start(day)) for day in gap_dates(rule, today, today + timedelta(days=days))]
 
 
 def clean_values(values: dict) -> dict:
@@ -273,6 +308,7 @@ def create_meeting(
     """Create a meeting with its first schedule, and generate its occurrences at once."""
     values = clean_values(values)
     problems = listing_problems(values, rule)
+    problems = one_off_problems(rule, now=now) | problems
     if problems:
         raise MeetingError.of(problems)
     rule = rule.normalised()
@@ -391,7 +427,7 @@ def schedule_change_problems(meeting: Meeting, rule: Rule, effective_from: date 
         problems["effective_from"] = _l("Choose a date within the next two years.")
     if rule.recurrence == "once" and rule.on_date and rule.on_date < effective_from:
         problems["on_date"] = _l("A one-off meeting's date must be on or after the date the change applies.")
-    return problems
+    return one_off_problems(rule, now=now) | problems
 
 
 def preview_schedule_change(

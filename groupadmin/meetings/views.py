@@ -74,12 +74,14 @@ def create(group):
         form.timezone.data = group.timezone
         form.listed.data = True
     if form.validate_on_submit():
+        now = utcnow()
+        rule = form.rule()
         try:
             meeting = services.create_meeting(
                 group,
                 actor=current_user,
-                now=utcnow(),
-                rule=form.rule(),
+                now=now,
+                rule=rule,
                 values=form.values(),
                 weeks=_weeks(),
             )
@@ -87,8 +89,15 @@ def create(group):
             form.add_problems(error.problems or {"name": str(error)})
         else:
             db.session.commit()
-            flash(_("The meeting is saved and its dates for the coming weeks are set."), "success")
+            if rule.recurrence == "once":
+                flash(
+                    _("The meeting is saved for %(date)s.", date=display.format_day(rule.on_date, "long")),
+                    "success",
+                )
+            else:
+                flash(_("The meeting is saved and its dates for the coming weeks are set."), "success")
             _warn_unknown_host(meeting)
+            _warn_shifted_dates(rule, now)
             return redirect(url_for("meetings.detail", group_slug=group.slug, meeting_id=meeting.id))
     return render_template(
         "meetings/form.html", group=group, form=form, meeting=None
@@ -102,6 +111,25 @@ def _warn_unknown_host(meeting: Meeting) -> None:
                 "Meeting finders may show this meeting as inactive: its conference link is not on a "
                 "provider they "
                 "recognise (Zoom, Google Meet, Jitsi, Teams, Webex…). Add a dial-in phone, or check the link."
+            ),
+            "warning",
+        )
+
+
+def _warn_shifted_dates(rule: Rule, now) -> None:
+    """Say when a weekly or monthly meeting's time falls in a daylight-saving gap on a coming date."""
+    shifted = services.shifted_dates(rule, now=now)
+    if shifted:
+        day, start = shifted[0]
+        flash(
+            _(
+                "On %(date)s the clocks go forward over %(time)s in %(zone)s, so that day the meeting "
+                "starts at %(actual)s (as calendar apps show it). Change that date if the group meets "
+                "at another time.",
+                date=display.format_day(day, "long"),
+                time=display.format_clock(rule.start_time),
+                zone=display.zone_label(rule.timezone),
+                actual=display.format_clock(start.time()),
             ),
             "warning",
         )
@@ -201,6 +229,8 @@ def edit(group, meeting_id):
                 db.session.commit()
                 flash(_("The meeting is saved."), "success")
                 _warn_unknown_host(meeting)
+                if changes_schedule:
+                    _warn_shifted_dates(rule, now)
                 return redirect(url_for("meetings.detail", group_slug=group.slug, meeting_id=meeting.id))
     status = 422 if form.errors else 200
     return render_template(

@@ -379,3 +379,25 @@ def test_a_schedule_change_ends_one_series_and_starts_another(client, org):
     later = [e for e in events if e["DTSTART"].dt.date() >= date(2027, 1, 1)]
     assert later and all(e["DTSTART"].dt.astimezone(tz).weekday() == 2 for e in later)
     assert all(e["DTSTART"].dt.astimezone(tz).time() == time(19, 30) for e in later)
+
+
+def test_ics_and_our_dates_agree_on_a_time_in_a_daylight_saving_gap(client):
+    """02:30 on the night New York's clocks jump from 02:00 to 03:00 is 03:30 EDT, in our occurrences and
+    in calendar apps (RFC 5545), so the feed and the pages never disagree."""
+    org = factories.organisation(slug="owls")
+    group = factories.group(org, "owls", name="Night Owls")
+    created = datetime(2027, 2, 20, 12, tzinfo=UTC)
+    meeting = factories.meeting(group, "Night Owls", weekday=6, start="02:30", now=created, weeks=6)
+    ours = db.session.scalar(
+        sa.select(Occurrence.starts_at).where(
+            Occurrence.meeting_id == meeting.id, Occurrence.local_date == date(2027, 3, 14)
+        )
+    )
+    assert ours.replace(tzinfo=UTC) == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)
+    with time_machine.travel(created, tick=False):
+        response = client.get("/feeds/owls/meetings.ics")
+    events = expand(response.data, date(2027, 3, 1), date(2027, 4, 1))
+    starts = {e["DTSTART"].dt.date(): e["DTSTART"].dt.astimezone(UTC) for e in events}
+    assert starts[date(2027, 3, 14)] == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)
+    assert starts[date(2027, 3, 7)] == datetime(2027, 3, 7, 7, 30, tzinfo=UTC)  # 02:30 EST
+    assert starts[date(2027, 3, 21)] == datetime(2027, 3, 21, 6, 30, tzinfo=UTC)  # 02:30 EDT

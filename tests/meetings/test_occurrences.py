@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from groupadmin.extensions import db
 from groupadmin.meetings import services
 from groupadmin.meetings.models import Occurrence
-from groupadmin.meetings.schedule import Rule, dates_between, nth_weekday
+from groupadmin.meetings.schedule import Rule, dates_between, gap_dates, nth_weekday
 from tests import factories
 from tests.conftest import NOW
 
@@ -329,3 +329,83 @@ def test_the_job_and_the_cli_share_the_generator(app, runner):
     assert len(occurrences(meeting)) == 12
     result = runner.invoke(args=["meetings", "generate-occurrences", "--weeks", "14"])
     assert result.exit_code == 0 and "occurrences created" in result.output
+
+
+# ---------------------------------------------------------------------------------------------------
+# Local times that daylight saving skips or repeats
+
+
+@pytest.mark.parametrize(
+    ("zone", "gap_day", "start", "utc", "shifted"),
+    [
+        # America/New_York: at 02:00 on 14 March 2027 the clocks jump to 03:00.
+        (
+            "America/New_York",
+            date(2027, 3, 14),
+            time(2, 30),
+            datetime(2027, 3, 14, 7, 30, tzinfo=UTC),
+            time(3, 30),
+        ),
+        # Europe/London: at 01:00 on 28 March 2027 the clocks jump to 02:00.
+        (
+            "Europe/London",
+            date(2027, 3, 28),
+            time(1, 30),
+            datetime(2027, 3, 28, 1, 30, tzinfo=UTC),
+            time(2, 30),
+        ),
+    ],
+)
+def test_a_weekly_time_in_a_spring_forward_gap_is_shifted_forward_on_that_date_only(
+    app, zone, gap_day, start, utc, shifted
+):
+    rule = Rule("weekly", 6, None, None, start, 60, zone)
+    assert not rule.exists_on(gap_day) and rule.exists_on(gap_day - timedelta(weeks=1))
+    assert rule.starts_at(gap_day) == utc
+    assert rule.local_start(gap_day).time() == shifted
+    assert gap_dates(rule, date(2026, 11, 21), date(2027, 11, 21)) == [gap_day]
+    now = datetime(2027, 2, 20, 12, tzinfo=UTC)
+    assert services.shifted_dates(rule, now=now) == [(gap_day, rule.local_start(gap_day))]
+    assert services.shifted_dates(rule.__class__("weekly", 6, None, None, time(19), 60, zone), now=now) == []
+    group = factories.group()
+    meeting = factories.meeting(
+        group, weekday=6, start=start.strftime("%H:%M"), timezone=zone, now=now, weeks=6
+    )
+    by_date = {o.local_date: o for o in occurrences(meeting)}
+    assert by_date[gap_day].starts_at == utc
+    assert by_date[gap_day].ends_at - by_date[gap_day].starts_at == timedelta(hours=1)
+    for day, o in by_date.items():  # every other date keeps its time
+        if day != gap_day:
+            assert o.local_start.time() == start, day
+    # Generating again (the job) changes nothing: the shifted date is the same every time.
+    assert services.generate_occurrences(None, now=now, weeks=6) == 0
+
+
+def test_a_time_that_occurs_twice_is_the_first_of_the_two(app):
+    # America/New_York: at 02:00 on 1 November 2026 the clocks go back to 01:00; 01:30 happens twice.
+    rule = Rule("weekly", 6, None, None, time(1, 30), 60, "America/New_York")
+    assert rule.exists_on(date(2026, 11, 1))
+    assert rule.starts_at(date(2026, 11, 1)) == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30 EDT
+    assert services.shifted_dates(rule, now=datetime(2026, 10, 1, tzinfo=UTC), days=60) == []
+
+
+def test_one_off_meetings_must_be_real_and_still_to_come(app):
+    group = factories.group()
+    in_gap = Rule("once", None, None, date(2027, 3, 14), time(2, 30), 60, "America/New_York")
+    assert set(services.rule_problems(in_gap)) == {"start_time"}
+    with pytest.raises(services.MeetingError) as refused:
+        factories.meeting(group, recurrence="once", weekday=None, on_date=date(2027, 3, 14), start="02:30")
+    assert "does not exist on 2027-03-14" in str(refused.value)
+    # NOW is 13:00 on 21 November 2026 in New York.
+    past = Rule("once", None, None, date(2020, 1, 1), time(19), 60, "America/New_York")
+    assert set(services.one_off_problems(past, now=NOW)) == {"on_date"}
+    earlier_today = Rule("once", None, None, date(2026, 11, 21), time(12), 60, "America/New_York")
+    assert set(services.one_off_problems(earlier_today, now=NOW)) == {"start_time"}
+    later_today = Rule("once", None, None, date(2026, 11, 21), time(14), 60, "America/New_York")
+    assert services.one_off_problems(later_today, now=NOW) == {}
+    weekly = Rule("weekly", 1, None, None, time(12), 60, "America/New_York")
+    assert services.one_off_problems(weekly, now=NOW) == {}
+    with pytest.raises(services.MeetingError, match="That date has passed"):
+        factories.meeting(group, recurrence="once", weekday=None, on_date=date(2020, 1, 1))
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Occurrence)) == 0

@@ -355,3 +355,93 @@ def test_query_count_does_not_grow_with_meetings(client, setup, count_queries, u
     with count_queries() as large:
         assert client.get(url).status_code == 200
     assert small.count == large.count
+
+
+# ---------------------------------------------------------------------------------------------------
+# Times that do not exist, and one-off meetings in the past (NOW is 13:00 on 21 November 2026 in New York)
+
+
+def test_a_one_off_in_a_daylight_saving_gap_is_refused_beside_the_time(client, setup):
+    login(client, "sec@example.org")
+    page = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(recurrence="once", weekday="None", on_date="2027-03-14", start_time="02:30"),
+    )
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert re.search(
+        r'id="start_time-error">[^<]*02:30 does not exist on 2027-03-14 in America/New York', html
+    )
+    assert "e.g. 03:30" in html
+    fresh()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 2
+    # The same time on a date without a change of the clocks is fine.
+    saved = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(recurrence="once", weekday="None", on_date="2027-03-21", start_time="02:30"),
+        follow_redirects=True,
+    )
+    html = saved.get_data(as_text=True)
+    assert saved.status_code == 200 and "The meeting is saved for March 21, 2027." in html
+    assert "its dates for the coming weeks are set" not in html
+
+
+@pytest.mark.parametrize(
+    ("on_date", "start_time", "field", "message"),
+    [
+        ("2020-01-01", "19:00", "on_date", "That date has passed"),
+        ("2026-11-21", "12:00", "start_time", "That time has passed today"),
+    ],
+)
+def test_a_new_one_off_in_the_past_is_refused(client, setup, on_date, start_time, field, message):
+    login(client, "sec@example.org")
+    page = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(recurrence="once", weekday="None", on_date=on_date, start_time=start_time),
+    )
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert re.search(rf'id="{field}-error">[^<]*{message}', html)
+    assert "are set" not in html
+    fresh()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 2
+
+
+def test_changing_to_a_one_off_in_the_past_is_refused(client, setup):
+    m = setup["meeting"]
+    login(client, "sec@example.org")
+    data = form_data(
+        name="Tuesday Night",
+        recurrence="once",
+        weekday="None",
+        on_date="2026-11-21",
+        start_time="09:00",
+        effective_from="2026-11-21",
+        location="Church hall",
+    )
+    page = client.post(f"/groups/tuesday-group/meetings/{m.id}/edit", data=data)
+    assert page.status_code == 422
+    assert re.search(r'id="start_time-error">[^<]*That time has passed today', page.get_data(as_text=True))
+
+
+def test_a_weekly_time_in_a_gap_is_saved_with_a_warning_of_the_shifted_date(client, setup):
+    login(client, "sec@example.org")
+    page = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(name="Night Owls", weekday="6", start_time="02:30"),
+        follow_redirects=True,
+    )
+    html = page.get_data(as_text=True).replace("\u202f", " ")  # Babel's narrow space before AM/PM
+    assert page.status_code == 200
+    assert (
+        "On March 14, 2027 the clocks go forward over 2:30 AM in America/New York, so that day the "
+        "meeting starts at 3:30 AM (as calendar apps show it)." in html
+    )
+    # A time that always exists gets no warning.
+    page = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(name="Early Birds", weekday="6", start_time="07:00"),
+        follow_redirects=True,
+    )
+    assert "the clocks go forward" not in page.get_data(as_text=True)
+
