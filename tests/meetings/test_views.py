@@ -445,3 +445,35 @@ def test_a_weekly_time_in_a_gap_is_saved_with_a_warning_of_the_shifted_date(clie
     )
     assert "the clocks go forward" not in page.get_data(as_text=True)
 
+
+# ---------------------------------------------------------------------------------------------------
+# Wording
+
+
+def test_date_page_goes_back_to_the_meeting_and_names_the_group(client, setup):
+    m = setup["meeting"]
+    fresh()
+    occ = db.session.scalars(sa.select(Occurrence).where(Occurrence.meeting_id == m.id)).first()
+    login(client, "sec@example.org")
+    html = client.get(f"/groups/tuesday-group/meetings/{m.id}/dates/{occ.id}").get_data(as_text=True)
+    breadcrumb = re.search(r'<p class="breadcrumb">(.*?)</p>', html, re.S).group(1)
+    assert 'href="/groups/tuesday-group/">Tuesday Group</a>' in breadcrumb
+    assert "Meetings" in breadcrumb and "Tuesday Night" in breadcrumb
+    assert f'href="/groups/tuesday-group/meetings/{m.id}/">Back to the meeting</a>' in html
+    assert ">Cancel</a>" not in html  # never beside the "Cancelled on this date" box
+
+
+def test_group_page_offers_date_changes_only_to_those_who_can_make_them(client, setup):
+    promise = "cancel a date, move it online for a week"
+    for email, offered in [
+        ("sec@example.org", True),
+        ("admin@example.org", True),
+        ("leader@example.org", False),
+        ("sponsor@example.org", False),
+    ]:
+        client.post("/logout")
+        login(client, email)
+        html = client.get("/groups/tuesday-group/").get_data(as_text=True)
+        assert (promise in html) is offered, email
+        assert "The group's meetings and their coming dates" in html, email
+
