@@ -314,9 +314,15 @@ class PublicFilterForm(FlaskForm):
     attendance = SelectField(_l("Attendance"), validators=[Optional()])
     group = SelectField(_l("Group"), validators=[Optional()])
 
-    def __init__(self, *args, groups=(), **kwargs):
+    def __init__(self, *args, groups=(), types=None, **kwargs):
+        """`types`: the codes the listed meetings use (None: every code). A code chosen in the address
+        stays a choice, so an old link still filters (and finds nothing) rather than being ignored."""
         super().__init__(*args, **kwargs)
         self.day.choices = [(None, _l("Any day")), *display.weekday_choices()]
-        self.type.choices = [("", _l("Any type")), *meeting_types.choices(str(get_locale() or "en"))]
+        offered = meeting_types.choices(str(get_locale() or "en"))
+        if types is not None:
+            wanted = set(types) | {self.type.data}
+            offered = [(code, name) for code, name in offered if code in wanted]
+        self.type.choices = [("", _l("Any type")), *offered]
         self.attendance.choices = [("", _l("In person or online")), *display.ATTENDANCE_LABELS.items()]
         self.group.choices = [("", _l("Any group")), *((g.slug, g.name) for g in groups)]

@@ -9,6 +9,7 @@ hang off it), so schedule changes, pauses and regeneration only touch occurrence
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -951,6 +952,24 @@ def public_meetings_query(organisation: Organisation, filters: PublicFilters, *,
         query = query.where(sa.cast(Meeting.types, sa.String).like(f'%"{filters.type}"%'))
     weekday_order = sa.case((MeetingSchedule.weekday.is_(None), 7), else_=MeetingSchedule.weekday)
     return query.order_by(weekday_order, MeetingSchedule.start_time, Meeting.name, Meeting.id)
+
+
+def public_type_codes(organisation: Organisation, *, today: date) -> set[str]:
+    """The type codes used by the meetings the public page lists (active, listed, not a past one-off),
+    in one query whatever the number of meetings: the filter offers only these."""
+    query = (
+        public_meetings_query(organisation, PublicFilters(), today=today)
+        .with_only_columns(sa.cast(Meeting.types, sa.String))
+        .order_by(None)
+        .distinct()
+    )
+    used: set[str] = set()
+    for text in db.session.scalars(query):
+        try:
+            used.update(code for code in json.loads(text or "[]") if isinstance(code, str))
+        except (TypeError, ValueError):
+            continue
+    return used & meeting_types.codes()
 
 
 def organisation_groups_with_listed_meetings(organisation: Organisation) -> list[Group]:

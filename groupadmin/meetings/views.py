@@ -398,7 +398,8 @@ def public_index(org_slug):
     now = utcnow()
     today = local_today(organisation.timezone, now)
     groups = services.organisation_groups_with_listed_meetings(organisation)
-    form = PublicFilterForm(request.args, groups=groups)
+    types = services.public_type_codes(organisation, today=today)
+    form = PublicFilterForm(request.args, groups=groups, types=types)
     filters = services.PublicFilters()
     if form.validate():
         filters = services.PublicFilters(

@@ -477,3 +477,21 @@ def test_group_page_offers_date_changes_only_to_those_who_can_make_them(client, 
         assert (promise in html) is offered, email
         assert "The group's meetings and their coming dates" in html, email
 
+
+def test_public_type_filter_offers_only_the_types_of_listed_meetings(client, setup):
+    group = setup["group"]
+    factories.meeting(group, "Speaker", slug="speaker", types=["SP", "O"])
+    factories.meeting(group, "Business", slug="business", listed=False, types=["C"])
+    paused = factories.meeting(group, "Paused", slug="paused", types=["LGBTQ"])
+    from groupadmin.meetings import services
+
+    services.set_status(paused, "paused", actor=None, now=NOW, weeks=12)
+    db.session.commit()
+    html = client.get("/meetings/lakes").get_data(as_text=True)
+    select = re.search(r'<select id="type" name="type">(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option[^>]*value="([^"]*)"', select) == ["", "O", "SP"]  # sorted by name
+    # A code from an old link stays chosen (and finds nothing) rather than being silently dropped.
+    html = client.get("/meetings/lakes?type=C").get_data(as_text=True)
+    select = re.search(r'<select id="type" name="type">(.*?)</select>', html, re.S).group(1)
+    assert 'selected value="C"' in select or 'value="C" selected' in select
+    assert "No meeting matches these filters." in html and "Business" not in html
