@@ -32,6 +32,7 @@ def _summary_gaps(group) -> int:
     )
 
 
+@pytest.mark.postgres
 def test_open_places_match_the_weekly_summary(setup):
     s = setup
     # Tuesdays 24 Nov and 1 Dec are in the next two weeks: 2 dates × 2 roles.
