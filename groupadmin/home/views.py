@@ -22,9 +22,9 @@ def dashboard():
     # Head counts to enter: the recent dates without one, of the groups where the user enters counts
     # (one query however many groups).
     now = utcnow()
-    leading = [group.id for group, roles in my_groups if {"secretary", "leader"} & set(roles)]
-    to_enter = attendance.counts_to_enter(leading, now=now)
-    # Open rota places in the next two weeks, per group (also one query set however many groups).
+    leading = [group for group, roles in my_groups if {"secretary", "leader"} & set(roles)]
+    to_enter = attendance.counts_to_enter([group.id for group in leading], now=now)
+    # Open rota places in the next two weeks, per group (also a fixed number of queries).
     rota_gaps = rota.open_places_by_group(leading, now=now)
     return render_template(
         "home/dashboard.html",

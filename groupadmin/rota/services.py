@@ -1900,24 +1900,20 @@ def send_weekly_summaries(*, now: datetime) -> int:
     return sent
 
 
-def open_places_by_group(group_ids, *, now: datetime) -> dict[int, int]:
+def open_places_by_group(groups, *, now: datetime) -> dict[int, int]:
     """Open rota places in the next two weeks (as the weekly summary counts them) of each group, for
-    the dashboard: {group id: places}, groups without gaps left out. A fixed number of queries however
-    many groups."""
-    ids = sorted(set(group_ids))
-    if not ids:
-        return {}
-    groups = list(db.session.scalars(sa.select(Group).where(Group.id.in_(ids))))
+    the dashboard: {group id: places}, groups without gaps left out. Takes the Group objects the
+    caller has already loaded; three queries however many groups."""
     periods = {g.id: summary_period(g, now) for g in groups}
     if not periods:
         return {}
     roles_by_group: dict[int, list[ServiceRole]] = defaultdict(list)
     for role in db.session.scalars(
         sa.select(ServiceRole)
-        .where(ServiceRole.group_id.in_(ids), ServiceRole.archived.is_(False))
-        .options(sa.orm.selectinload(ServiceRole.meetings))
+        .where(ServiceRole.group_id.in_(list(periods)), ServiceRole.archived.is_(False))
+        .options(sa.orm.joinedload(ServiceRole.meetings))
         .order_by(ServiceRole.position, ServiceRole.id)
-    ):
+    ).unique():
         roles_by_group[role.group_id].append(role)
     if not roles_by_group:
         return {}

@@ -37,7 +37,7 @@ def test_open_places_match_the_weekly_summary(setup):
     s = setup
     # Tuesdays 24 Nov and 1 Dec are in the next two weeks: 2 dates × 2 roles.
     assert (
-        services.open_places_by_group([s.group.id], now=NOW)
+        services.open_places_by_group([s.group], now=NOW)
         == {s.group.id: 4}
         == {s.group.id: _summary_gaps(s.group)}
     )
@@ -47,11 +47,11 @@ def test_open_places_match_the_weekly_summary(setup):
     services.decline(declined, now=NOW)  # a declined turn leaves its place open
     helpers.assign(s.occurrences[2], s.chair, s.people[0], notify=False)  # beyond two weeks
     db.session.commit()
-    assert services.open_places_by_group([s.group.id], now=NOW) == {s.group.id: 2}
+    assert services.open_places_by_group([s.group], now=NOW) == {s.group.id: 2}
     assert _summary_gaps(s.group) == 2
     helpers.assign(s.occurrences[0], s.speaker, s.people[1], notify=False)
     helpers.assign(s.occurrences[1], s.chair, s.people[0], notify=False)
-    assert services.open_places_by_group([s.group.id], now=NOW) == {}
+    assert services.open_places_by_group([s.group], now=NOW) == {}
     assert services.open_places_by_group([], now=NOW) == {}
 
 
