@@ -639,16 +639,14 @@ def forget_person(person: RotaPerson, *, actor, now: datetime, self_service: boo
         opened_turns=opened,
     )
     if self_service:
-        for user in secretaries(group):
-            _enqueue(
-                key=f"rota-removed:{person.id}:{user.id}",
-                to=user.email,
-                group=group,
-                now=now,
-                subject=_l("Someone left the rota"),
-                template="rota/removed",
-                context={"opened": opened, "grid_url": mail.external_url("rota.grid", group_slug=group.slug)},
-            )
+        _tell_secretaries(
+            group,
+            key=f"rota-removed:{person.id}",
+            now=now,
+            subject=_l("Someone left the rota"),
+            template="rota/removed",
+            context={"opened": opened, "grid_url": mail.external_url("rota.grid", group_slug=group.slug)},
+        )
     log.info("rota.person_removed", extra={"fields": {"person_id": person.id, "opened": opened}})
     return opened
 
@@ -1451,24 +1449,22 @@ def accept(assignment: Assignment, *, now: datetime) -> str:
                 template="rota/swap_answer",
                 context={"accepted": True, "colleague": assignment.person.label, "item": _item(original, ())},
             )
-        for user in secretaries(group):
-            _enqueue(
-                key=f"rota-swap-secretary:{assignment.id}:{user.id}",
-                to=user.email,
-                group=group,
-                now=now,
-                subject=_l(
-                    "Rota swap: %(role)s on %(date)s",
-                    role=assignment.role.name,
-                    date=_day(assignment.occurrence, group),
-                ),
-                template="rota/swap_secretary",
-                context={
-                    "assignment": assignment,
-                    "from_label": original.person.label if original else None,
-                    "grid_url": mail.external_url("rota.grid", group_slug=group.slug),
-                },
-            )
+        _tell_secretaries(
+            group,
+            key=f"rota-swap-secretary:{assignment.id}",
+            now=now,
+            subject=_l(
+                "Rota swap: %(role)s on %(date)s",
+                role=assignment.role.name,
+                date=_day(assignment.occurrence, group),
+            ),
+            template="rota/swap_secretary",
+            context={
+                "assignment": assignment,
+                "from_label": original.person.label if original else None,
+                "grid_url": mail.external_url("rota.grid", group_slug=group.slug),
+            },
+        )
         return "confirmed"
     assignment.status, assignment.confirmed_via, assignment.responded_at = "confirmed", "link", now
     _touch(assignment.person, now)
@@ -1509,25 +1505,23 @@ def decline(assignment: Assignment, *, now: datetime) -> str:
                 },
             )
         return "declined"
-    for user in secretaries(group):
-        _enqueue(
-            key=f"rota-declined:{assignment.id}:{user.id}",
-            to=user.email,
-            group=group,
-            now=now,
-            subject=_l(
-                "A rota place is open: %(role)s on %(date)s",
-                role=assignment.role.name,
-                date=_day(assignment.occurrence, group),
+    _tell_secretaries(
+        group,
+        key=f"rota-declined:{assignment.id}",
+        now=now,
+        subject=_l(
+            "A rota place is open: %(role)s on %(date)s",
+            role=assignment.role.name,
+            date=_day(assignment.occurrence, group),
+        ),
+        template="rota/declined",
+        context={
+            "assignment": assignment,
+            "occurrence_url": mail.external_url(
+                "rota.occurrence", group_slug=group.slug, occurrence_id=assignment.occurrence_id
             ),
-            template="rota/declined",
-            context={
-                "assignment": assignment,
-                "occurrence_url": mail.external_url(
-                    "rota.occurrence", group_slug=group.slug, occurrence_id=assignment.occurrence_id
-                ),
-            },
-        )
+        },
+    )
     return "declined"
 
 
@@ -1619,6 +1613,20 @@ def _enqueue(*, key, to, group, now, subject, template, context) -> bool:
     except mail.MailError:
         log.warning("rota.mail_refused", extra={"fields": {"template": template}})
         return False
+
+
+def _tell_secretaries(group: Group, *, key: str, now, subject, template, context) -> None:
+    """Mail each of the group's secretaries; each message's key is `key` + ":" + their user id."""
+    for user in secretaries(group):
+        _enqueue(
+            key=f"{key}:{user.id}",
+            to=user.email,
+            group=group,
+            now=now,
+            subject=subject,
+            template=template,
+            context=context,
+        )
 
 
 def _tell(person: RotaPerson, *, key, now, group, subject, template, context) -> bool:
