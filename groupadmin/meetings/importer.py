@@ -157,28 +157,9 @@ FIELD_LABELS = {
     "homegroup_online": _l("Homegroup code"),
 }
 # Spec fields that a Meeting Guide JSON object omits when they do not apply: absent means empty.
-JSON_CLEARS = (
-    "location",
-    "formatted_address",
-    "address",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "region",
-    "latitude",
-    "longitude",
-    "location_notes",
-    "conference_url",
-    "conference_url_notes",
-    "conference_phone",
-    "conference_phone_notes",
-    "notes",
-    "types",
-    "venmo",
-    "square",
-    "paypal",
-    "homegroup_online",
+# (Every field the import sets, but the name, the listing, the attendance option and private notes.)
+JSON_CLEARS = tuple(
+    f for f in services.MEETING_FIELDS if f not in ("name", "listed", "attendance", "private_notes")
 )
 
 
