@@ -13,6 +13,7 @@ from groupadmin.auth.forms import ConfirmForm
 from groupadmin.auth.models import User
 from groupadmin.database import utcnow
 from groupadmin.extensions import db
+from groupadmin.mail import services as mail
 from groupadmin.permissions import get_or_404, requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -41,7 +42,7 @@ def reset_link(user_id):
         return redirect(url_for("admin.users"))
     token = auth.password_reset_token(user, issued_by=current_user, now=utcnow())
     db.session.commit()
-    link = url_for("auth.reset_password", token=token, _external=True)
+    link = mail.external_url("auth.reset_password", token=token)
     return render_template("admin/reset_link.html", user=user, link=link)
 
 

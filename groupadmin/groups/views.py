@@ -24,6 +24,7 @@ from groupadmin.groups.forms import (
     RemoveRoleForm,
 )
 from groupadmin.groups.models import Membership, Organisation, OrgRole
+from groupadmin.mail import services as mail
 from groupadmin.permissions import get_or_404, requires
 
 bp = Blueprint("groups", __name__)
@@ -335,7 +336,7 @@ def withdraw_org_invitation(organisation, invitation_id):
 
 
 def _invitation_created(invitation, token):
-    link = url_for("auth.accept_invitation", token=token, _external=True)
+    link = mail.external_url("auth.accept_invitation", token=token)
     return render_template("groups/invitation_created.html", invitation=invitation, link=link)
 
 

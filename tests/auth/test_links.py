@@ -191,3 +191,21 @@ def test_an_invitation_token_is_not_a_reset_token(app, client):
     link = _invite(client, group)
     token = link.rsplit("/", 1)[1]
     assert app.test_client().get(f"/r/reset/{token}").status_code == 410
+
+
+def test_links_shown_to_copy_are_built_on_base_url_not_the_host_header(app, client):
+    """An admin pastes these into a message: they must point at BASE_URL, whatever Host the request had."""
+    app.config["BASE_URL"] = "https://groups.example.org"
+    factories.user("root@example.org", site_admin=True)
+    pat = factories.user("pat@example.org")
+    login(client, "root@example.org")
+    reset = client.post(f"/admin/users/{pat.id}/reset-link").get_data(as_text=True)
+    assert 'value="https://groups.example.org/r/reset/' in reset
+    group = factories.group()
+    factories.member(group, "secretary", email="sec@example.org")
+    other = app.test_client()
+    login(other, "sec@example.org")
+    invite = other.post(
+        f"/groups/{group.slug}/members/invite", data={"invite-email": "n@example.org", "invite-role": "leader"}
+    ).get_data(as_text=True)
+    assert 'value="https://groups.example.org/r/invite/' in invite
