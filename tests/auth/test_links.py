@@ -206,6 +206,7 @@ def test_links_shown_to_copy_are_built_on_base_url_not_the_host_header(app, clie
     other = app.test_client()
     login(other, "sec@example.org")
     invite = other.post(
-        f"/groups/{group.slug}/members/invite", data={"invite-email": "n@example.org", "invite-role": "leader"}
+        f"/groups/{group.slug}/members/invite",
+        data={"invite-email": "n@example.org", "invite-role": "leader"},
     ).get_data(as_text=True)
     assert 'value="https://groups.example.org/r/invite/' in invite
