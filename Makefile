@@ -6,7 +6,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test lint bench install install-dev translations translations-update system-deps db-check clean
+.PHONY: run test lint bench install install-dev translations translations-update system-deps db-check test-dates clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ test: install-dev translations system-deps
 	$(MAKE) --no-print-directory db-check
 	$(BIN)/pytest -q
 	scripts/with-postgres.sh $(BIN)/pytest -q -m postgres
+
+## make test-dates: the SQLite suite with the machine's clock 45 and 400 days ahead (the suite must pass on
+## any date). libfaketime breaks timed waits across processes, so `real_clock` tests are left out.
+test-dates: install-dev translations
+	@command -v faketime >/dev/null || { apt-get install -y -q faketime >/dev/null 2>&1 || sudo apt-get install -y -q faketime; }
+	for days in 45 400; do \
+	  FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f +$${days}d $(BIN)/pytest -q -m "not real_clock" || exit 1; \
+	done
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 
@@ -25,6 +26,20 @@ auth_services.password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, pa
 
 NOW = datetime(2026, 11, 21, 18, 0, tzinfo=UTC)
 PASSWORD = "a long test passphrase"
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """Every test runs at NOW, with the clock stopped there, for everything it touches in this process
+    (requests, jobs, enqueues), so the suite passes whatever the machine's date. A test that needs
+    the clock elsewhere or moving travels again inside (time-machine nests). Browser journeys and
+    tests that start other processes (marked `real_clock`) keep the real clock, which those processes
+    share."""
+    if request.node.get_closest_marker("e2e") or request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.fixture(scope="session")

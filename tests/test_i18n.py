@@ -29,7 +29,8 @@ def test_the_users_choice_beats_the_browser(client):
 
 def test_error_messages_are_translated(client):
     response = client.post(
-        "/login", data={"email": "nobody@example.org", "password": "wrong password!"},
+        "/login",
+        data={"email": "nobody@example.org", "password": "wrong password!"},
         headers={"Accept-Language": "es"},
     )
     assert "no corresponden a ninguna cuenta" in response.get_data(as_text=True)

@@ -134,7 +134,8 @@ def test_forwarded_address_is_trusted_only_when_configured(database_url, _schema
         app = create_app(make_config(database_url, TRUSTED_PROXIES=proxies))
         with app.app_context():
             app.test_client().post(
-                "/login", data={"email": "x@example.org", "password": "wrong password!"},
+                "/login",
+                data={"email": "x@example.org", "password": "wrong password!"},
                 headers={"X-Forwarded-For": "203.0.113.9"},
             )
             keys = set(db.session.scalars(db.select(LoginThrottle.key)))

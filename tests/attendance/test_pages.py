@@ -9,7 +9,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-import time_machine
 
 from groupadmin.attendance import services
 from groupadmin.attendance.models import AttendanceSettings, HeadCount
@@ -17,13 +16,6 @@ from groupadmin.extensions import db
 from tests import factories
 from tests.attendance import helpers
 from tests.conftest import NOW, login
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    """Pages read the clock (views call utcnow()): every request of these tests happens at NOW."""
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def _count(occurrence) -> HeadCount | None:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import time_machine
 
 from groupadmin.audit.models import AuditEvent
 from groupadmin.extensions import db
@@ -25,12 +24,6 @@ TSML_CSV = (Path(__file__).parent / "data" / "tsml_export.csv").read_text()
 
 def meeting_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Meeting))
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

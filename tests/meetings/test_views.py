@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-import time_machine
 
 from groupadmin.audit.models import AuditEvent
 from groupadmin.extensions import db
@@ -16,13 +15,6 @@ from groupadmin.mail.models import OutboxMessage
 from groupadmin.meetings.models import Meeting, Occurrence
 from tests import factories
 from tests.conftest import NOW, login
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    """Pages read the clock (views call utcnow()): every request of these tests happens at NOW."""
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from groupadmin.mail.models import OutboxMessage
 from groupadmin.scheduler.models import SchedulerLease
 from tests.smtp_sink import SinkServer, app_env, finish, flask_process, kill, poll
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.real_clock]
 
 
 @pytest.fixture
