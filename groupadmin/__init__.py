@@ -9,14 +9,33 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as settings
-from groupadmin import crypto
+import groupadmin.models  # noqa: F401  (every domain's models, for Alembic and relationships)
+from groupadmin import crypto, templating, web
+from groupadmin.admin.views import bp as admin_bp
+from groupadmin.attendance import services as attendance_services
+from groupadmin.attendance.views import bp as attendance_bp
+from groupadmin.auth.services import load_session_user
+from groupadmin.auth.views import bp as auth_bp
+from groupadmin.cli import create_admin, seed_demo
 from groupadmin.extensions import babel, csrf, db, login_manager, migrate
+from groupadmin.formats.views import bp as formats_bp
+from groupadmin.groups.views import bp as groups_bp
+from groupadmin.home.views import bp as home_bp
+from groupadmin.mail.cli import mail_cli
+from groupadmin.mail.views import bp as mail_bp
+from groupadmin.meetings import services as meeting_services
+from groupadmin.meetings.cli import meetings_cli
+from groupadmin.meetings.views import bp as meetings_bp
+from groupadmin.rota import services as rota_services
+from groupadmin.rota.views import bp as rota_bp
+from groupadmin.scheduler.cli import scheduler_cli
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("groupadmin")
@@ -36,14 +55,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     configure_logging(app)
     register_extensions(app)
+    web.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
     register_commands(app)
-    register_template_helpers(app)
+    templating.register(app)
+    register_hooks()
     if app.config["TRUSTED_PROXIES"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
     return app
@@ -53,8 +72,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    import groupadmin.models  # noqa: F401  (every domain's models, for Alembic and relationships)
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
@@ -68,8 +85,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
-
-    from groupadmin.auth.services import load_session_user
 
     login_manager.user_loader(load_session_user)
 
@@ -101,21 +116,10 @@ def select_locale() -> str | None:
 
 
 def settings_languages():
-    from flask import current_app
-
     return current_app.config["LANGUAGES"].keys()
 
 
 def register_blueprints(app: Flask) -> None:
-    from groupadmin.admin.views import bp as admin_bp
-    from groupadmin.attendance.views import bp as attendance_bp
-    from groupadmin.auth.views import bp as auth_bp
-    from groupadmin.formats.views import bp as formats_bp
-    from groupadmin.groups.views import bp as groups_bp
-    from groupadmin.home.views import bp as home_bp
-    from groupadmin.mail.views import bp as mail_bp
-    from groupadmin.meetings.views import bp as meetings_bp
-    from groupadmin.rota.views import bp as rota_bp
 
     for bp in (
         home_bp,
@@ -129,6 +133,13 @@ def register_blueprints(app: Flask) -> None:
         attendance_bp,
     ):
         app.register_blueprint(bp)
+
+
+def register_hooks() -> None:
+    """Who hears of a changed occurrence, in order: head counts may refuse (a counted date took place),
+    then the rota releases the date's turns and tells the people."""
+    meeting_services.on_occurrences_changed(attendance_services.keep_counted_dates)
+    meeting_services.on_occurrences_changed(rota_services.release_for_changes)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -238,26 +249,8 @@ def configure_logging(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from groupadmin.cli import create_admin, seed_demo
-    from groupadmin.mail.cli import mail_cli
-    from groupadmin.meetings.cli import meetings_cli
-    from groupadmin.scheduler.cli import scheduler_cli
-
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)
     app.cli.add_command(mail_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(meetings_cli)
-
-
-def register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
-
-    from groupadmin import permissions
-    from groupadmin.groups.forms import ROLE_NAMES
-
-    app.jinja_env.filters["role_label"] = lambda role: ROLE_NAMES.get(role, role)
-
-    @app.context_processor
-    def inject():
-        return {"can": permissions.can, "languages": app.config["LANGUAGES"], "get_locale": get_locale}

@@ -340,8 +340,7 @@ def _seed_intergroup_meetings(org: Organisation, now: datetime) -> None:
     ids = dict(
         db.session.execute(
             sa.select(Meeting.slug, Meeting.id).where(Meeting.slug.in_([r["slug"] for r in rows]))
-        )
-        .all()
+        ).all()
     )
     start = local_today(org.timezone, now)
     schedules = []

@@ -167,17 +167,3 @@ def _load_org(slug: str):
     if organisation is None:
         abort(404)
     return organisation
-
-
-def get_or_404(model, ident, **scope):
-    """Load an object by id and answer 404 unless it belongs to the given scope (e.g. group=g.group).
-
-    Use for every object nested under a group URL, so that another group's object answers 404.
-    """
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    for attribute, expected in scope.items():
-        if getattr(obj, attribute) != expected:
-            abort(404)
-    return obj

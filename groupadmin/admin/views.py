@@ -14,7 +14,8 @@ from groupadmin.auth.models import User
 from groupadmin.database import utcnow
 from groupadmin.extensions import db
 from groupadmin.mail import services as mail
-from groupadmin.permissions import get_or_404, requires
+from groupadmin.permissions import requires
+from groupadmin.web import get_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 50

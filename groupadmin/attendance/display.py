@@ -11,7 +11,9 @@ from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from groupadmin import permissions
 from groupadmin.attendance import charts, services
+from groupadmin.database import utcnow
 from groupadmin.meetings import display as meeting_display
 
 # Series colours: a class styled by static/style.css, and the same colour as a presentation attribute.
@@ -224,19 +226,22 @@ def instant(value, occurrence) -> str:
     return f"{day}, {meeting_display.local_time_label(value, occurrence.timezone)}"
 
 
-def register(app) -> None:
-    from groupadmin import permissions
-    from groupadmin.database import utcnow
+def group_trends_html(group) -> Markup:
+    """The group page's trends panel, as the signed-in person may see it."""
+    return trends_html(group, now=utcnow(), can_enter=permissions.can("group.leader", group))
 
-    app.add_template_global(when, "count_when")
-    app.add_template_global(short_when, "count_short_when")
-    app.add_template_global(money, "money")
-    app.add_template_global(count_summary, "count_summary")
-    app.add_template_filter(instant, "count_instant")
-    app.add_template_global(PERIOD_TITLES, "COUNT_PERIOD_TITLES")
-    app.add_template_filter(lambda v: services.format_average(v, locale()), "average")
-    app.add_template_filter(lambda v: services.format_share(v, locale()), "share")
-    app.add_template_global(
-        lambda group: trends_html(group, now=utcnow(), can_enter=permissions.can("group.leader", group)),
-        "attendance_trends_html",
-    )
+
+# Registered with every template by groupadmin.templating.
+TEMPLATE_FILTERS = {
+    "count_instant": instant,
+    "average": lambda v: services.format_average(v, locale()),
+    "share": lambda v: services.format_share(v, locale()),
+}
+TEMPLATE_GLOBALS = {
+    "count_when": when,
+    "count_short_when": short_when,
+    "money": money,
+    "count_summary": count_summary,
+    "COUNT_PERIOD_TITLES": PERIOD_TITLES,
+    "attendance_trends_html": group_trends_html,
+}

@@ -45,10 +45,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from groupadmin.attendance.models import AttendanceSettings, HeadCount
 from groupadmin.audit import services as audit
-from groupadmin.auth.models import User
 from groupadmin.database import UTCDateTime
 from groupadmin.extensions import db
-from groupadmin.groups.models import Group, Membership
+from groupadmin.groups import services as group_services
+from groupadmin.groups.models import Group
 from groupadmin.meetings import services as meeting_services
 from groupadmin.meetings.models import Meeting, Occurrence
 
@@ -1187,21 +1187,6 @@ def reminder_due_at(occurrence: Occurrence) -> datetime:
     )
 
 
-def _secretaries(group_ids) -> dict[int, list[User]]:
-    rows = db.session.execute(
-        sa.select(Membership.group_id, User)
-        .join(User, User.id == Membership.user_id)
-        .where(
-            Membership.group_id.in_(list(group_ids)), Membership.role == "secretary", User.active.is_(True)
-        )
-        .order_by(User.id)
-    ).all()
-    result: dict[int, list[User]] = defaultdict(list)
-    for group_id, user in rows:
-        result[group_id].append(user)
-    return result
-
-
 def _day_label(occurrence: Occurrence, locale: str) -> str:
     return format_date(occurrence.local_date, "EEEE d MMMM", locale=locale)
 
@@ -1269,7 +1254,7 @@ def send_reminders(*, now: datetime) -> int:
             continue
         sent += message is not None
     if for_secretaries:
-        secretaries = _secretaries({group_id for group_id, _at in for_secretaries})
+        secretaries = group_services.secretaries_by_group({group_id for group_id, _at in for_secretaries})
         for (group_id, at), occurrences in for_secretaries.items():
             group = occurrences[0].meeting.group
             locale = group.locale or "en"
@@ -1328,7 +1313,6 @@ def send_reminders(*, now: datetime) -> int:
 # What hangs off an occurrence
 
 
-@meeting_services.on_occurrences_changed
 def keep_counted_dates(changes, *, now: datetime, actor) -> None:
     """A date with a head count took place: cancelling it is refused until its count is removed, so a
     count is never silently lost nor left on a date that "did not happen". (Pausing, moving and

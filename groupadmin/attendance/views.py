@@ -29,13 +29,10 @@ from groupadmin.attendance.forms import CountForm, SettingsForm
 from groupadmin.auth.forms import ConfirmForm
 from groupadmin.database import utcnow
 from groupadmin.extensions import db
-from groupadmin.meetings import display as meeting_display
 from groupadmin.meetings.models import Meeting, Occurrence
 from groupadmin.permissions import can, requires
 
 bp = Blueprint("attendance", __name__)
-bp.record_once(lambda state: display.register(state.app))
-bp.record_once(lambda state: meeting_display.register(state.app))
 
 # Where "Save" goes back to: the page the form was opened from.
 BACK = {"dashboard": "home.dashboard", "catch-up": "attendance.catch_up", "counts": "attendance.index"}

@@ -300,7 +300,7 @@ def send_invitation(invitation: Invitation, token: str, *, now: datetime) -> Non
     from groupadmin.mail import services as mail
 
     group = invitation.group
-    scope_name = mail.group_mail_name(group) if group is not None else invitation.organisation.name
+    scope_name = group.mail_name if group is not None else invitation.organisation.name
     if not mail.can_write_to(invitation.email):
         return  # an address our mail cannot carry: the inviter passes the link on by hand
     mail.enqueue(

@@ -6,19 +6,9 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from groupadmin.formats.models import MAX_SECTION_MINUTES
+from groupadmin.formats.rendering import KIND_LABELS
 from groupadmin.forms import strip
 
-KIND_LABELS = {
-    "opening": _l("Opening"),
-    "reading": _l("Reading"),
-    "share": _l("Shares"),
-    "speaker": _l("Speaker"),
-    "announcement": _l("Announcement"),
-    "seventh_tradition": _l("7th Tradition"),
-    "business": _l("Business"),
-    "closing": _l("Closing"),
-    "custom": _l("Other"),
-}
 # Suggestions for "led by" (a datalist: any other name may be typed). The rota's own service roles
 # are added to these when the rota exists.
 LED_BY_SUGGESTIONS = (

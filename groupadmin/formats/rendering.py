@@ -8,8 +8,23 @@ link's href and title. Script tags, event handlers and ``javascript:`` links nev
 from __future__ import annotations
 
 import nh3
+from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
+
+# What each kind of section is called on pages and in the script.
+KIND_LABELS = {
+    "opening": _l("Opening"),
+    "reading": _l("Reading"),
+    "share": _l("Shares"),
+    "speaker": _l("Speaker"),
+    "announcement": _l("Announcement"),
+    "seventh_tradition": _l("7th Tradition"),
+    "business": _l("Business"),
+    "closing": _l("Closing"),
+    "custom": _l("Other"),
+}
+
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False, "breaks": True})
 
@@ -60,3 +75,8 @@ def render_markdown(text: str | None) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)  # noqa: S704 (sanitised by nh3 just above)
+
+
+# Registered with every template by groupadmin.templating.
+TEMPLATE_FILTERS = {"markdown": render_markdown}
+TEMPLATE_GLOBALS = {"SECTION_KIND_LABELS": KIND_LABELS}

@@ -32,6 +32,7 @@ from groupadmin.formats.models import (
     MeetingFormat,
     OccurrenceFormat,
 )
+from groupadmin.formats.rendering import KIND_LABELS
 from groupadmin.groups.models import Group
 from groupadmin.meetings.models import Meeting, Occurrence
 
@@ -527,8 +528,6 @@ class SectionDiff:
 
 
 def _label_kind(kind: str | None) -> str:
-    from groupadmin.formats.forms import KIND_LABELS
-
     return str(KIND_LABELS.get(kind, kind or ""))
 
 

@@ -6,8 +6,6 @@ Every page works without JavaScript: reordering, adding and removing sections ar
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +15,6 @@ from groupadmin.database import utcnow
 from groupadmin.extensions import db
 from groupadmin.formats import services, starters
 from groupadmin.formats.forms import (
-    KIND_LABELS,
     LED_BY_SUGGESTIONS,
     ActionForm,
     AssignForm,
@@ -31,27 +28,12 @@ from groupadmin.formats.forms import (
 )
 from groupadmin.formats.models import Format, FormatVersion
 from groupadmin.formats.rendering import render_markdown
-from groupadmin.meetings import display
 from groupadmin.meetings import services as meeting_services
 from groupadmin.meetings.models import Meeting, Occurrence
-from groupadmin.permissions import can, get_or_404, requires
+from groupadmin.permissions import can, requires
+from groupadmin.web import get_or_404
 
 bp = Blueprint("formats", __name__, url_prefix="/groups/<group_slug>/formats")
-
-
-@bp.app_template_filter("markdown")
-def markdown_filter(text):
-    return render_markdown(text)
-
-
-@bp.app_template_global("instant_label")
-def instant_label(instant, zone: str) -> str:
-    """ "21 Nov 2026, 1:00 PM EST": an instant as a date and time in a zone."""
-    local = instant.astimezone(ZoneInfo(zone))
-    return f"{display.format_day(local.date(), 'medium')}, {display.local_time_label(instant, zone)}"
-
-
-bp.add_app_template_global(KIND_LABELS, "SECTION_KIND_LABELS")
 
 
 def _format(group, format_id) -> Format:

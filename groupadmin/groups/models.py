@@ -11,6 +11,19 @@ ORG_ROLES = ("coordinator", "admin")
 FELLOWSHIPS = ("aa", "na", "ca", "smart", "al-anon", "other")
 # How the group is named in mail subjects, sender names and calendar titles (discretion rule).
 MAIL_NAMING = ("group", "fellowship")
+# The fellowship's short name, added to discreet names only when the group chose so.
+FELLOWSHIP_SHORT = {"aa": "AA", "na": "NA", "ca": "CA", "smart": "SMART Recovery", "al-anon": "Al-Anon"}
+
+
+def discreet(name: str, *, fellowship: str, mail_naming: str) -> str:
+    """The discretion rule, the one place it is written: how a group or one of its meetings is named
+    where a lock screen, an inbox preview or a shared family calendar can show it (mail subjects and
+    sender names, calendar and feed event titles). The name itself; the fellowship is added only when
+    the group chose to show it (`mail_naming == "fellowship"`) and the name does not already say it."""
+    short = FELLOWSHIP_SHORT.get(fellowship) if mail_naming == "fellowship" else None
+    if short and short.lower() not in name.lower():
+        return f"{name} ({short})"
+    return name
 
 
 class Organisation(IdMixin, TimestampMixin, db.Model):
@@ -53,8 +66,17 @@ class Group(IdMixin, TimestampMixin, db.Model):
 
     @property
     def discreet_name(self) -> str:
-        """The name that appears in inboxes and calendars: never the fellowship unless the group chose it."""
+        """The group's own name (its display name if set), without the fellowship."""
         return self.display_name or self.name
+
+    @property
+    def mail_name(self) -> str:
+        """The group's name in mail subjects, sender names and calendar titles (the discretion rule)."""
+        return self.discreet(self.discreet_name)
+
+    def discreet(self, name: str) -> str:
+        """`name` (of the group or one of its meetings) as the discretion rule shows it."""
+        return discreet(name, fellowship=self.fellowship, mail_naming=self.mail_naming)
 
     def __repr__(self) -> str:
         return f"<Group {self.slug}>"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from groupadmin.audit import services as audit
+from groupadmin.auth.models import User
 from groupadmin.extensions import db
 from groupadmin.groups.models import GROUP_ROLES, ORG_ROLES, Group, Membership, Organisation, OrgRole
 
@@ -154,17 +156,26 @@ def grant_group_role(group: Group, user, role: str, *, actor, now: datetime) -> 
     return membership
 
 
-def secretaries(group: Group) -> list:
-    from groupadmin.auth.models import User
-
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(Membership)
-            .where(Membership.group_id == group.id, Membership.role == "secretary")
-            .order_by(User.display_name)
+def secretaries_by_group(group_ids) -> dict[int, list[User]]:
+    """The secretaries of each group: active accounts only (a deactivated account is told nothing and
+    hands nothing over), in a stable order. One query whatever the number of groups."""
+    rows = db.session.execute(
+        sa.select(Membership.group_id, User)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.group_id.in_(list(group_ids)), Membership.role == "secretary", User.active.is_(True)
         )
-    )
+        .order_by(User.display_name, User.id)
+    ).all()
+    result: dict[int, list[User]] = defaultdict(list)
+    for group_id, user in rows:
+        result[group_id].append(user)
+    return result
+
+
+def secretaries(group: Group) -> list[User]:
+    """The group's secretaries (active accounts)."""
+    return secretaries_by_group([group.id]).get(group.id, [])
 
 
 def revoke_group_role(membership: Membership, *, actor, now: datetime, successor=None) -> None:
@@ -239,8 +250,6 @@ def revoke_org_role(org_role: OrgRole, *, actor, now: datetime) -> None:
 
 def group_members(group: Group) -> list[tuple]:
     """(user, [roles]) for everyone with a role in the group, by name: one query."""
-    from groupadmin.auth.models import User
-
     rows = db.session.execute(
         sa.select(User, Membership)
         .join(Membership, Membership.user_id == User.id)

@@ -25,7 +25,8 @@ from groupadmin.groups.forms import (
 )
 from groupadmin.groups.models import Membership, Organisation, OrgRole
 from groupadmin.mail import services as mail
-from groupadmin.permissions import get_or_404, requires
+from groupadmin.permissions import requires
+from groupadmin.web import get_or_404
 
 bp = Blueprint("groups", __name__)
 

@@ -61,7 +61,6 @@ _RESERVED_HEADERS = {
     "return-path",
 }
 # How a fellowship is named when a group chooses to be named with it (mail_naming == "fellowship").
-FELLOWSHIP_SHORT = {"aa": "AA", "na": "NA", "ca": "CA", "smart": "SMART Recovery", "al-anon": "Al-Anon"}
 RETRY_CAP = timedelta(hours=2)
 # A stop link keeps working for a long time: mail is read late, and RFC 8058 clients keep the header.
 STOP_LINK_MAX_AGE = timedelta(days=400)
@@ -73,17 +72,6 @@ class MailError(ValueError):
 
 # ---------------------------------------------------------------------------------------------------
 # Names, links, headers
-
-
-def group_mail_name(group) -> str:
-    """The group's name in sender names and subjects: its discreet name, with the fellowship only when
-    the group chose so (discretion rule: an inbox preview or lock screen must not out anyone)."""
-    name = group.discreet_name
-    if group.mail_naming == "fellowship":
-        short = FELLOWSHIP_SHORT.get(group.fellowship)
-        if short and short.lower() not in name.lower():
-            return f"{name} ({short})"
-    return name
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -158,7 +146,7 @@ def _address_of(mail_from: str) -> str:
 
 def _sender_header(group) -> str:
     configured_name, address = parseaddr(current_app.config["MAIL_FROM"])
-    name = group_mail_name(group) if group is not None else (configured_name or "groupadmin")
+    name = group.mail_name if group is not None else (configured_name or "groupadmin")
     return formataddr((name, address or "groupadmin@localhost"))
 
 
@@ -245,7 +233,7 @@ def enqueue(
         full_context = {
             "base_url": current_app.config["BASE_URL"],
             "group": group,
-            "group_name": group_mail_name(group) if group is not None else None,
+            "group_name": group.mail_name if group is not None else None,
             "unsubscribe_url": unsubscribe_url,
             **context,
         }

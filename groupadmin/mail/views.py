@@ -14,18 +14,11 @@ from groupadmin.database import utcnow
 from groupadmin.extensions import csrf, db
 from groupadmin.mail import services
 from groupadmin.mail.models import OutboxMessage, UndeliverableAddress
-from groupadmin.permissions import get_or_404, requires
+from groupadmin.permissions import requires
+from groupadmin.web import get_or_404
 
 bp = Blueprint("mail", __name__)
 PER_PAGE = 50
-
-
-@bp.app_context_processor
-def mail_helpers():
-    return {
-        "undeliverable_count": services.count_undeliverable_for_group,
-        "mail_can_write_to": services.can_write_to,
-    }
 
 
 @bp.route("/admin/outbox")

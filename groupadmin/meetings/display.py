@@ -105,15 +105,26 @@ def type_name(code: str) -> str:
     return types.name(code, _locale())
 
 
-def register(app) -> None:
-    app.add_template_filter(type_name, "meeting_type")
-    app.add_template_filter(format_clock, "clock")
-    app.add_template_filter(format_day, "day")
-    app.add_template_filter(zone_label, "zone_label")
-    app.add_template_filter(describe_schedule, "schedule_text")
-    app.add_template_filter(describe_rule, "rule_text")
-    app.add_template_filter(day_name, "day_name")
-    app.add_template_global(local_time_label, "local_time_label")
-    app.add_template_global(ATTENDANCE_LABELS, "ATTENDANCE_LABELS")
-    app.add_template_global(STATUS_LABELS, "MEETING_STATUS_LABELS")
-    app.add_template_global(OCCURRENCE_STATUS_LABELS, "OCCURRENCE_STATUS_LABELS")
+def instant_label(instant: datetime, zone: str) -> str:
+    """ "21 Nov 2026, 1:00 PM EST": an instant as a date and time in a zone."""
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{format_day(local.date(), 'medium')}, {local_time_label(instant, zone)}"
+
+
+# Registered with every template by groupadmin.templating.
+TEMPLATE_FILTERS = {
+    "meeting_type": type_name,
+    "clock": format_clock,
+    "day": format_day,
+    "zone_label": zone_label,
+    "schedule_text": describe_schedule,
+    "rule_text": describe_rule,
+    "day_name": day_name,
+}
+TEMPLATE_GLOBALS = {
+    "local_time_label": local_time_label,
+    "instant_label": instant_label,
+    "ATTENDANCE_LABELS": ATTENDANCE_LABELS,
+    "MEETING_STATUS_LABELS": STATUS_LABELS,
+    "OCCURRENCE_STATUS_LABELS": OCCURRENCE_STATUS_LABELS,
+}

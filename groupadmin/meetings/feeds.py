@@ -18,19 +18,11 @@ import sqlalchemy as sa
 from icalendar import Timezone
 
 from groupadmin.extensions import db
-from groupadmin.groups.models import Group, Organisation
+from groupadmin.groups.models import Group, Organisation, discreet
 from groupadmin.meetings.models import Meeting, MeetingSchedule, Occurrence
 from groupadmin.meetings.schedule import Rule, dates_between, local_today
 
 MEETING_GUIDE_DAY = {0: 1, 1: 2, 2: 3, 3: 4, 4: 5, 5: 6, 6: 0}  # Python weekday → Sunday = 0
-FELLOWSHIP_SHORT = {
-    "aa": "AA",
-    "na": "NA",
-    "ca": "CA",
-    "smart": "SMART Recovery",
-    "al-anon": "Al-Anon",
-    "other": "",
-}
 ICS_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 ICS_MONTH_WEEK = {1: "1", 2: "2", 3: "3", 4: "4", -1: "-1"}
 OVERRIDE_HISTORY_DAYS = 365
@@ -323,13 +315,6 @@ def _utc(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def event_title(name: str, fellowship: str, mail_naming: str) -> str:
-    """Discretion: the meeting's own name; the fellowship only when the group chose to show it."""
-    if mail_naming == "fellowship" and FELLOWSHIP_SHORT.get(fellowship):
-        return f"{name} ({FELLOWSHIP_SHORT[fellowship]})"
-    return name
-
-
 def ics(
     organisation: Organisation,
     *,
@@ -447,7 +432,7 @@ def _location(meeting) -> str:
 
 
 def _meeting_events(meeting, periods, overrides, *, host, base_url, organisation) -> list[str]:
-    title = event_title(meeting.name, meeting.fellowship, meeting.mail_naming)
+    title = discreet(meeting.name, fellowship=meeting.fellowship, mail_naming=meeting.mail_naming)
     stamp = _utc(_aware(meeting.updated_at))
     url = f"{base_url}/meetings/{organisation.slug}/{meeting.slug}"
     events: list[str] = []

@@ -129,12 +129,9 @@ _listeners: list[Callable] = []
 
 
 def on_occurrences_changed(listener: Callable) -> Callable:
-    """Register ``listener(changes, *, now, actor)``; returns it, so it can be used as a decorator.
-
-    The rota (issue 6: release the assignments of a cancelled, paused, moved or removed date and tell
-    the people) and head counts (issue 7: keep a count of a date that happened) register here, from
-    their own ``services`` module, which their views import when the app starts.
-    """
+    """Register ``listener(changes, *, now, actor)``. Listeners are registered explicitly, in order, by
+    `groupadmin.create_app` (register_hooks): head counts first (they may refuse the change: a date
+    with a count took place), then the rota (it releases the date's turns and tells the people)."""
     if listener not in _listeners:
         _listeners.append(listener)
     return listener
@@ -754,7 +751,7 @@ def notify_listing_change(
     base = current_app.config["BASE_URL"]
     context = {
         "meeting_name": meeting.name,
-        "group_name": group.discreet_name,
+        "group_name": group.mail_name,
         "actor_name": getattr(actor, "display_name", None),
         "changes": [
             {"field": key, "label": str(FIELD_LABELS.get(key, key)), "old": old, "new": new}
@@ -772,7 +769,7 @@ def notify_listing_change(
                 _l(
                     "Listing changed: %(meeting)s (%(group)s)",
                     meeting=meeting.name,
-                    group=group.discreet_name,
+                    group=group.mail_name,
                 )
             ),
             template="meetings/listing_change",

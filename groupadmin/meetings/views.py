@@ -24,10 +24,10 @@ from groupadmin.meetings.forms import (
 )
 from groupadmin.meetings.models import Meeting, Occurrence
 from groupadmin.meetings.schedule import Rule, local_today
-from groupadmin.permissions import can, get_or_404, requires
+from groupadmin.permissions import can, requires
+from groupadmin.web import get_or_404
 
 bp = Blueprint("meetings", __name__)
-bp.record_once(lambda state: display.register(state.app))
 
 PUBLIC_PAGE_SIZE = 50
 PAST_PAGE_SIZE = 20
@@ -529,9 +529,9 @@ def group_ics(org_slug, group_slug):
         abort(404)
     return _feed_response(
         organisation,
-        scope=f"ics:{group.id}:{group.name}:{group.display_name}",
+        scope=f"ics:{group.id}:{group.mail_name}",
         mimetype="text/calendar",
         build=lambda now, base_url: feeds.ics(
-            organisation, now=now, base_url=base_url, group=group, name=group.discreet_name
+            organisation, now=now, base_url=base_url, group=group, name=group.mail_name
         ),
     )

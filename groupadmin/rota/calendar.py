@@ -17,27 +17,10 @@ from icalendar import Calendar, Event
 
 from groupadmin.extensions import db
 from groupadmin.groups.models import Group
-from groupadmin.mail.services import FELLOWSHIP_SHORT
 from groupadmin.meetings.models import Meeting, Occurrence
 from groupadmin.rota import services
+from groupadmin.rota.display import rota_where
 from groupadmin.rota.models import FILLING, Assignment, RotaPerson
-
-
-def meeting_title(meeting: Meeting, group: Group) -> str:
-    if group.mail_naming == "fellowship" and FELLOWSHIP_SHORT.get(group.fellowship):
-        short = FELLOWSHIP_SHORT[group.fellowship]
-        if short.lower() not in meeting.name.lower():
-            return f"{meeting.name} ({short})"
-    return meeting.name
-
-
-def _where(occurrence: Occurrence) -> str | None:
-    meeting = occurrence.meeting
-    if occurrence.online_only or meeting.attendance == "online":
-        return str(_l("Online"))
-    if occurrence.venue_location or occurrence.venue_address:
-        return ", ".join(p for p in (occurrence.venue_location, occurrence.venue_address) if p)
-    return ", ".join(p for p in (meeting.location, meeting.one_line_address) if p) or None
 
 
 def _calendar(name: str, host: str) -> Calendar:
@@ -54,7 +37,7 @@ def _calendar(name: str, host: str) -> Calendar:
 def person_feed(person: RotaPerson, *, now: datetime, host: str) -> bytes:
     group = db.session.get(Group, person.group_id)
     with force_locale(group.locale):
-        cal = _calendar(str(_l("%(group)s: my turns", group=group.discreet_name)), host)
+        cal = _calendar(str(_l("%(group)s: my turns", group=group.mail_name)), host)
         for assignment in services.person_calendar_assignments(person, now=now):
             occurrence = assignment.occurrence
             event = Event()
@@ -62,12 +45,12 @@ def person_feed(person: RotaPerson, *, now: datetime, host: str) -> bytes:
             event.add("dtstamp", now)
             event.add("dtstart", occurrence.starts_at)
             event.add("dtend", occurrence.ends_at)
-            title = f"{meeting_title(occurrence.meeting, group)}: {assignment.role.name}"
+            title = f"{group.discreet(occurrence.meeting.name)}: {assignment.role.name}"
             if assignment.status != "confirmed":
                 title += " " + str(_l("(please confirm)"))
             event.add("summary", title)
             event.add("status", "CONFIRMED" if assignment.status == "confirmed" else "TENTATIVE")
-            where = _where(occurrence)
+            where = rota_where(occurrence)
             if where:
                 event.add("location", where)
             cal.add_component(event)
@@ -111,7 +94,7 @@ def group_feed(group: Group, *, now: datetime, host: str) -> bytes:
         by_cell[(a.occurrence_id, a.role_id)].append(a)
     chosen = {role.id: {m.id for m in role.meetings} for role in roles}
     with force_locale(group.locale):
-        cal = _calendar(str(_l("%(group)s: rota", group=group.discreet_name)), host)
+        cal = _calendar(str(_l("%(group)s: rota", group=group.mail_name)), host)
         for occurrence in occurrences:
             lines, gaps = [], 0
             for role in roles:
@@ -133,12 +116,12 @@ def group_feed(group: Group, *, now: datetime, host: str) -> bytes:
             event.add("dtstamp", now)
             event.add("dtstart", occurrence.starts_at)
             event.add("dtend", occurrence.ends_at)
-            title = meeting_title(occurrence.meeting, group)
+            title = group.discreet(occurrence.meeting.name)
             if gaps:
                 title += " · " + str(_l("%(n)s open", n=gaps))
             event.add("summary", title)
             event.add("description", "\n".join(lines))
-            where = _where(occurrence)
+            where = rota_where(occurrence)
             if where:
                 event.add("location", where)
             cal.add_component(event)

@@ -27,9 +27,9 @@ from groupadmin import crypto
 from groupadmin.audit import services as audit
 from groupadmin.auth.models import User
 from groupadmin.extensions import db
+from groupadmin.groups import services as group_services
 from groupadmin.groups.models import Group, Membership
 from groupadmin.mail import services as mail
-from groupadmin.meetings import services as meeting_services
 from groupadmin.meetings.models import Meeting, Occurrence
 from groupadmin.meetings.schedule import local_today
 from groupadmin.rota import autofill
@@ -162,17 +162,6 @@ SUMMARY_DAYS = 14  # "the next two weeks" of the weekly summary and the dashboar
 def summary_period(group: Group, now: datetime) -> tuple[date, date]:
     today = group_today(group, now)
     return today, today + timedelta(days=SUMMARY_DAYS - 1)
-
-
-def secretaries(group: Group) -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.group_id == group.id, Membership.role == "secretary", User.active.is_(True))
-            .order_by(User.id)
-        )
-    )
 
 
 def _nonce() -> str:
@@ -1617,7 +1606,7 @@ def _enqueue(*, key, to, group, now, subject, template, context) -> bool:
 
 def _tell_secretaries(group: Group, *, key: str, now, subject, template, context) -> None:
     """Mail each of the group's secretaries; each message's key is `key` + ":" + their user id."""
-    for user in secretaries(group):
+    for user in group_services.secretaries(group):
         _enqueue(
             key=f"{key}:{user.id}",
             to=user.email,
@@ -1717,7 +1706,6 @@ def _tell_released(person: RotaPerson, assignments: list[Assignment], *, reason:
 # The meetings' one hook: a cancelled, paused, moved or removed date releases its turns
 
 
-@meeting_services.on_occurrences_changed
 def release_for_changes(changes, *, now: datetime, actor) -> None:
     kinds = {
         c.occurrence.id: c.kind for c in changes if c.kind in ("cancelled", "paused", "moved", "removed")
@@ -1869,7 +1857,7 @@ def send_weekly_summaries(*, now: datetime) -> int:
             continue
         recipients = [
             u
-            for u in secretaries(group)
+            for u in group_services.secretaries(group)
             if not mail.key_exists(f"rota-summary:{group.id}:{u.id}:{local.date().isoformat()}")
         ]
         if not recipients:

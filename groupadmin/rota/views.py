@@ -24,9 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from groupadmin.auth.forms import ConfirmForm
 from groupadmin.database import utcnow
 from groupadmin.extensions import db
-from groupadmin.meetings import display
 from groupadmin.meetings.models import Occurrence
-from groupadmin.permissions import can, get_or_404, requires
+from groupadmin.permissions import can, requires
 from groupadmin.rota import calendar, services
 from groupadmin.rota.forms import (
     AssignForm,
@@ -38,32 +37,11 @@ from groupadmin.rota.forms import (
     SwapForm,
 )
 from groupadmin.rota.models import Assignment, Blackout, RotaPerson, ServiceRole
+from groupadmin.web import get_or_404
 
 bp = Blueprint("rota", __name__)
-bp.record_once(lambda state: display.register(state.app))
 
 DEFAULT_WEEKS, MAX_GRID_WEEKS = 4, 12
-
-
-@bp.app_template_global("rota_when")
-def rota_when(occurrence: Occurrence, fmt: str = "full") -> str:
-    """The date and time in the meeting's zone, e.g. "Tuesday, 1 December 2026, 7:00 PM EST"."""
-    day = display.format_day(occurrence.local_date, fmt)
-    return f"{day}, {display.local_time_label(occurrence.starts_at, occurrence.timezone)}"
-
-
-@bp.app_template_global("rota_where")
-def rota_where(occurrence: Occurrence) -> str | None:
-    return calendar._where(occurrence)
-
-
-@bp.app_context_processor
-def rota_labels():
-    return {
-        "ROTA_STATUS_LABELS": services.STATUS_LABELS,
-        "ROTA_KIND_LABELS": services.ROLE_KIND_LABELS,
-        "ROTA_APPLIES_LABELS": services.APPLIES_TO_LABELS,
-    }
 
 
 def _add_problems(form, problems: dict) -> None:

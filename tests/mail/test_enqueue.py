@@ -108,7 +108,7 @@ def test_sender_name_follows_the_discretion_rule(app, naming, display_name, expe
     group.mail_naming, group.display_name = naming, display_name
     db.session.commit()
     message = enqueue("k", group=group)
-    assert services.group_mail_name(group) == expected
+    assert group.mail_name == expected
     assert expected in message.headers["From"]
     if naming == "group":
         assert (
