@@ -21,6 +21,7 @@ from groupadmin import crypto, templating, web
 from groupadmin.admin.views import bp as admin_bp
 from groupadmin.attendance import services as attendance_services
 from groupadmin.attendance.views import bp as attendance_bp
+from groupadmin.auth import services as auth_services
 from groupadmin.auth.services import load_session_user
 from groupadmin.auth.views import bp as auth_bp
 from groupadmin.cli import create_admin, seed_demo
@@ -28,6 +29,7 @@ from groupadmin.extensions import babel, csrf, db, login_manager, migrate
 from groupadmin.formats.views import bp as formats_bp
 from groupadmin.groups.views import bp as groups_bp
 from groupadmin.home.views import bp as home_bp
+from groupadmin.mail import services as mail_services
 from groupadmin.mail.cli import mail_cli
 from groupadmin.mail.views import bp as mail_bp
 from groupadmin.meetings import services as meeting_services
@@ -35,6 +37,7 @@ from groupadmin.meetings.cli import meetings_cli
 from groupadmin.meetings.views import bp as meetings_bp
 from groupadmin.rota import services as rota_services
 from groupadmin.rota.views import bp as rota_bp
+from groupadmin.scheduler import registry as scheduler_registry
 from groupadmin.scheduler.cli import scheduler_cli
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_commands(app)
     templating.register(app)
     register_hooks()
+    register_platform_hooks()
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
@@ -254,3 +258,23 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(meetings_cli)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The platform (mail, scheduler) names no domain: the factory hands them what they need.
+
+# Where the periodic jobs live: the one list (the scheduler imports them when it loads its jobs).
+JOB_MODULES = (
+    "groupadmin.meetings.jobs",
+    "groupadmin.rota.jobs",
+    "groupadmin.attendance.jobs",
+    "groupadmin.mail.jobs",
+)
+
+
+def register_platform_hooks() -> None:
+    """The scheduler's job modules and status lines (the outbox's), and who counts as an account
+    holder for the outbox (account holders get no stop link)."""
+    scheduler_registry.use_job_modules(JOB_MODULES)
+    scheduler_registry.report_status(mail_services.status_lines)
+    mail_services.recognise_account_holders(auth_services.is_account_holder)

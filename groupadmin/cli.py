@@ -8,6 +8,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from groupadmin import demo
+from groupadmin.auth import services as auth
 from groupadmin.database import utcnow
 from groupadmin.extensions import db
 
@@ -26,8 +28,6 @@ from groupadmin.extensions import db
 @with_appcontext
 def seed_demo(scale: str, if_empty: bool) -> None:
     """Create the demo organisation, groups and accounts (idempotent)."""
-    from groupadmin import demo
-
     if current_app.config["GROUPADMIN_ENV"] == "production":
         raise click.ClickException("seed-demo is refused when GROUPADMIN_ENV=production.")
     if if_empty and not demo.database_is_empty():
@@ -45,8 +45,6 @@ def seed_demo(scale: str, if_empty: bool) -> None:
 def create_admin(email: str, name: str) -> None:
     """Create a site administrator (or make an existing account one). The password is asked for,
     or read from standard input when that is not a terminal."""
-    from groupadmin.auth import services as auth
-
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:

@@ -4,14 +4,22 @@ nothing that exists. Later domains add their demo data here, each in its own fun
 from __future__ import annotations
 
 from datetime import datetime
+from datetime import time as clock
 
 import sqlalchemy as sa
+from flask import current_app
 
+from groupadmin.attendance.demo import seed_counts, seed_intergroup_counts
 from groupadmin.auth import services as auth
 from groupadmin.auth.models import User
 from groupadmin.extensions import db
+from groupadmin.formats.demo import seed_formats
 from groupadmin.groups import services as groups
 from groupadmin.groups.models import Group, Organisation
+from groupadmin.meetings import services as meetings
+from groupadmin.meetings.models import Meeting, MeetingSchedule
+from groupadmin.meetings.schedule import Rule, local_today
+from groupadmin.rota.demo import seed_rota
 
 DEMO_PASSWORD = "recovery-demo"  # noqa: S105 (documented demo password; refused in production)
 ORG_SLUG = "lakeside"
@@ -85,20 +93,14 @@ def seed(*, now: datetime, scale: str = "demo") -> str:
 
 
 def _seed_formats(demo_groups: dict, admin: User, now: datetime) -> None:
-    from groupadmin.formats.demo import seed_formats
-
     seed_formats(now=now, actor=admin, group_ids=[g.id for g in demo_groups.values()])
 
 
 def _seed_rota(demo_groups: dict, secretary: User, now: datetime) -> None:
-    from groupadmin.rota.demo import seed_rota
-
     seed_rota(now=now, actor=secretary, group_id=demo_groups["lakeside-aa"].id)
 
 
 def _seed_counts(demo_groups: dict, users: dict, now: datetime) -> None:
-    from groupadmin.attendance.demo import seed_counts
-
     secretary, admin = users["secretary@example.org"], users["admin@example.org"]
     recorders = {g.id: secretary.id if slug == "lakeside-aa" else admin.id for slug, g in demo_groups.items()}
     seed_counts(now=now, group_ids=[g.id for g in demo_groups.values()], recorders=recorders)
@@ -106,8 +108,6 @@ def _seed_counts(demo_groups: dict, users: dict, now: datetime) -> None:
 
 def _seed_intergroup_counts(now: datetime) -> None:
     """Five years of weekly head counts for the bench meetings (about a million rows)."""
-    from groupadmin.attendance.demo import seed_intergroup_counts
-
     seed_intergroup_counts(now=now)
 
 
@@ -253,14 +253,6 @@ DEMO_MEETINGS = {
 
 
 def _seed_meetings(demo_groups: dict, admin: User, now: datetime) -> None:
-    from datetime import time as clock
-
-    from flask import current_app
-
-    from groupadmin.meetings import services as meetings
-    from groupadmin.meetings.models import Meeting
-    from groupadmin.meetings.schedule import Rule
-
     weeks = current_app.config["OCCURRENCE_WEEKS_AHEAD"]
     for group_slug, items in DEMO_MEETINGS.items():
         group = demo_groups[group_slug]
@@ -287,14 +279,6 @@ def _seed_meetings(demo_groups: dict, admin: User, now: datetime) -> None:
 
 def _seed_intergroup_meetings(org: Organisation, now: datetime) -> None:
     """Two meetings per bench group (about 4,000) and their occurrences, with bulk inserts."""
-    from datetime import time as clock
-
-    from flask import current_app
-
-    from groupadmin.meetings import services as meetings
-    from groupadmin.meetings.models import Meeting, MeetingSchedule
-    from groupadmin.meetings.schedule import local_today
-
     existing = set(db.session.scalars(sa.select(Meeting.slug).where(Meeting.slug.like("bench-%"))))
     bench_groups = db.session.execute(
         sa.select(Group.id, Group.slug).where(Group.slug.like("bench-%")).order_by(Group.slug)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import ValidationError
 
 
@@ -19,3 +20,7 @@ def valid_timezone(form, field):
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but its CSRF token: for one-button actions (every domain's)."""

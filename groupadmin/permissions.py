@@ -31,6 +31,7 @@ from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from groupadmin.extensions import db
+from groupadmin.groups.models import Group, Membership, Organisation, OrgRole
 
 # Roles (in the group's own words) that satisfy each group rule. "org.admin" is the organisation's
 # administrator, who manages groups but is not a member of them.
@@ -53,8 +54,6 @@ PUBLIC_ENDPOINTS = {"static"}
 
 def roles_in_org(user, organisation) -> set[str]:
     """The user's roles in an organisation; a site admin counts as an admin of every organisation."""
-    from groupadmin.groups.models import OrgRole
-
     if not user.is_authenticated:
         return set()
     cache = g.setdefault("_org_roles", {})
@@ -74,8 +73,6 @@ def roles_in_org(user, organisation) -> set[str]:
 
 def roles_in_group(user, group) -> set[str]:
     """The user's roles in a group, plus "org.admin" when they administer the group's organisation."""
-    from groupadmin.groups.models import Membership
-
     if not user.is_authenticated:
         return set()
     cache = g.setdefault("_group_roles", {})
@@ -150,8 +147,6 @@ def requires(rule: str) -> Callable:
 
 
 def _load_group(slug: str):
-    from groupadmin.groups.models import Group
-
     group = db.session.scalar(
         sa.select(Group).where(Group.slug == slug).options(sa.orm.joinedload(Group.organisation))
     )
@@ -161,8 +156,6 @@ def _load_group(slug: str):
 
 
 def _load_org(slug: str):
-    from groupadmin.groups.models import Organisation
-
     organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
     if organisation is None:
         abort(404)

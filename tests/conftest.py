@@ -18,11 +18,11 @@ from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 
 from groupadmin import create_app
-from groupadmin.auth import services as auth_services
+from groupadmin.auth.services import passwords as auth_passwords
 from groupadmin.extensions import db
 
 # argon2id at its cheapest in tests: the same code path, a fraction of the cost.
-auth_services.password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+auth_passwords.password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 NOW = datetime(2026, 11, 21, 18, 0, tzinfo=UTC)
 PASSWORD = "a long test passphrase"

@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from groupadmin.auth.services import password_problem
-from groupadmin.forms import strip
+from groupadmin.forms import ConfirmForm, strip  # noqa: F401  (ConfirmForm: other domains import it here)
 
 
 class LoginForm(FlaskForm):
@@ -71,7 +71,3 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     )
     password = NewPasswordMixin.password
     confirm = NewPasswordMixin.confirm
-
-
-class ConfirmForm(FlaskForm):
-    """A form with nothing but its CSRF token: for one-button actions."""

@@ -4,30 +4,8 @@ from wtforms import EmailField, SelectField, StringField, URLField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from groupadmin.forms import strip, timezone_choices, valid_timezone
+from groupadmin.groups.display import FELLOWSHIP_LABELS, GROUP_ROLE_LABELS, ORG_ROLE_LABELS, ROLE_NAMES  # noqa: F401
 
-FELLOWSHIP_LABELS = {
-    "aa": _l("Alcoholics Anonymous (AA)"),
-    "na": _l("Narcotics Anonymous (NA)"),
-    "ca": _l("Cocaine Anonymous (CA)"),
-    "smart": _l("SMART Recovery"),
-    "al-anon": _l("Al-Anon / Alateen"),
-    "other": _l("Another fellowship"),
-}
-# Least powerful first, so that a form's default role is the safe one.
-GROUP_ROLE_LABELS = {
-    "leader": _l("Trusted servant (chair, treasurer, GSR…)"),
-    "sponsor": _l("Sponsor / outreach volunteer"),
-    "secretary": _l("Secretary"),
-}
-ORG_ROLE_LABELS = {"coordinator": _l("Coordinator (figures only)"), "admin": _l("Administrator")}
-# Short names of every role, for running text and lists (the `role_label` template filter).
-ROLE_NAMES = {
-    "secretary": _l("Secretary"),
-    "leader": _l("Trusted servant"),
-    "sponsor": _l("Sponsor"),
-    "coordinator": _l("Coordinator"),
-    "admin": _l("Administrator"),
-}
 LOCALE_CHOICES = [("en", "English"), ("es", "Español")]
 SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only."))
 

@@ -12,12 +12,13 @@ from flask_babel import lazy_gettext as _l
 
 from groupadmin.audit import services as audit
 from groupadmin.auth.models import User
+from groupadmin.errors import UserError
 from groupadmin.extensions import db
 from groupadmin.groups.models import GROUP_ROLES, ORG_ROLES, Group, Membership, Organisation, OrgRole
 
 
-class GroupError(Exception):
-    """A user-facing refusal; str(error) is a translated message."""
+class GroupError(UserError):
+    """A user-facing refusal; str(error) is a translated message, `field` where it belongs."""
 
 
 def slugify(text: str, max_length: int = 64) -> str:
@@ -56,13 +57,13 @@ def create_organisation(*, actor, name: str, slug: str | None, timezone: str, lo
     if slug:
         slug = slugify(slug)
         if slug in RESERVED_ORG_SLUGS:
-            raise GroupError(_l("That address is reserved: choose another."))
+            raise GroupError(_l("That address is reserved: choose another."), field="slug")
     else:
         slug = unique_slug(Organisation, name)
         if slug in RESERVED_ORG_SLUGS:
             slug = unique_slug(Organisation, f"{slug}-intergroup")
     if db.session.scalar(sa.select(Organisation.id).where(Organisation.slug == slug)):
-        raise GroupError(_l("That address is taken: choose another."))
+        raise GroupError(_l("That address is taken: choose another."), field="slug")
     organisation = Organisation(
         name=name.strip(), slug=slug, timezone=timezone, locale=locale, created_at=now
     )
@@ -101,7 +102,7 @@ def create_group(
 ) -> Group:
     slug = slugify(slug) if slug else unique_slug(Group, name)
     if db.session.scalar(sa.select(Group.id).where(Group.slug == slug)):
-        raise GroupError(_l("That address is taken: choose another."))
+        raise GroupError(_l("That address is taken: choose another."), field="slug")
     group = Group(
         organisation=organisation,
         name=name.strip(),
@@ -156,6 +157,11 @@ def grant_group_role(group: Group, user, role: str, *, actor, now: datetime) -> 
     return membership
 
 
+def add_role(group: Group, user_id: int, role: str, *, actor, now: datetime) -> Membership:
+    """Give one more role to someone who already holds one in the group (the form offers only them)."""
+    return grant_group_role(group, db.session.get(User, user_id), role, actor=actor, now=now)
+
+
 def secretaries_by_group(group_ids) -> dict[int, list[User]]:
     """The secretaries of each group: active accounts only (a deactivated account is told nothing and
     hands nothing over), in a stable order. One query whatever the number of groups."""
@@ -186,10 +192,11 @@ def revoke_group_role(membership: Membership, *, actor, now: datetime, successor
         if not others:
             if successor is None:
                 raise GroupError(
-                    _l("A group always keeps a secretary: name who takes over before removing the last one.")
+                    _l("A group always keeps a secretary: name who takes over before removing the last one."),
+                    field="successor_id",
                 )
             if successor.id == membership.user_id:
-                raise GroupError(_l("Choose someone else to take over."))
+                raise GroupError(_l("Choose someone else to take over."), field="successor_id")
             grant_group_role(group, successor, "secretary", actor=actor, now=now)
             audit.record(
                 now=now,
@@ -246,6 +253,11 @@ def revoke_org_role(org_role: OrgRole, *, actor, now: datetime) -> None:
         user_id=org_role.user_id,
     )
     db.session.delete(org_role)
+
+
+def organisations() -> list[Organisation]:
+    """Every organisation, by name (the site administrator's list)."""
+    return list(db.session.scalars(sa.select(Organisation).order_by(Organisation.name)))
 
 
 def group_members(group: Group) -> list[tuple]:

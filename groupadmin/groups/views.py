@@ -1,20 +1,18 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from groupadmin.audit import services as audit
 from groupadmin.auth import services as auth
-from groupadmin.auth.forms import ConfirmForm
-from groupadmin.auth.models import Invitation, User
+from groupadmin.auth.models import Invitation
 from groupadmin.database import utcnow
 from groupadmin.extensions import db
+from groupadmin.forms import ConfirmForm
 from groupadmin.groups import services
+from groupadmin.groups.display import GROUP_ROLE_LABELS, ORG_ROLE_LABELS
 from groupadmin.groups.forms import (
-    GROUP_ROLE_LABELS,
-    ORG_ROLE_LABELS,
     AddRoleForm,
     GroupCreateForm,
     GroupSettingsForm,
@@ -23,12 +21,14 @@ from groupadmin.groups.forms import (
     OrganisationSettingsForm,
     RemoveRoleForm,
 )
-from groupadmin.groups.models import Membership, Organisation, OrgRole
-from groupadmin.mail import services as mail
-from groupadmin.permissions import requires
-from groupadmin.web import get_or_404
+from groupadmin.groups.models import Membership, OrgRole
+from groupadmin.permissions import can, requires
+from groupadmin.web import get_or_404, show_error
 
 bp = Blueprint("groups", __name__)
+
+ORGANISATION_SETTINGS = ("name", "timezone", "locale", "website_url", "contact_email", "phone")
+GROUP_SETTINGS = ("name", "fellowship", "timezone", "locale", "contact_email", "mail_naming", "display_name")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -50,23 +50,22 @@ def organisations():
                 now=utcnow(),
             )
         except services.GroupError as error:
-            form.slug.errors.append(str(error))
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("%(name)s is created. Now invite its administrators.", name=organisation.name), "success")
             return redirect(url_for("groups.organisation", org_slug=organisation.slug))
-    orgs = db.session.scalars(sa.select(Organisation).order_by(Organisation.name)).all()
-    return render_template("groups/organisations.html", orgs=orgs, form=form)
+    return render_template("groups/organisations.html", orgs=services.organisations(), form=form)
 
 
 def _organisation_page(organisation, *, group_form=None, invite_form=None, status=200):
-    is_admin = _is_org_admin(organisation)
+    is_admin = can("org.admin", organisation)
     return render_template(
         "groups/organisation.html",
         organisation=organisation,
         overview=services.org_groups_overview(organisation),
         people=services.org_people(organisation) if is_admin else [],
-        pending=_pending_invitations(organisation_id=organisation.id) if is_admin else [],
+        pending=auth.pending_invitations(now=utcnow(), organisation_id=organisation.id) if is_admin else [],
         invite_form=invite_form or _org_invite_form(),
         group_form=group_form or GroupCreateForm(),
         confirm_form=ConfirmForm(),
@@ -80,12 +79,6 @@ def organisation(organisation):
     return _organisation_page(organisation)
 
 
-def _is_org_admin(organisation) -> bool:
-    from groupadmin.permissions import can
-
-    return can("org.admin", organisation)
-
-
 def _org_invite_form() -> InviteForm:
     form = InviteForm(prefix="invite")
     form.role.choices = list(ORG_ROLE_LABELS.items())
@@ -97,15 +90,8 @@ def _org_invite_form() -> InviteForm:
 def organisation_settings(organisation):
     form = OrganisationSettingsForm(obj=organisation)
     if form.validate_on_submit():
-        services.update_organisation(
-            organisation,
-            actor=current_user,
-            now=utcnow(),
-            **{
-                f: getattr(form, f).data
-                for f in ("name", "timezone", "locale", "website_url", "contact_email", "phone")
-            },
-        )
+        values = {f: getattr(form, f).data for f in ORGANISATION_SETTINGS}
+        services.update_organisation(organisation, actor=current_user, now=utcnow(), **values)
         db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect(url_for("groups.organisation", org_slug=organisation.slug))
@@ -127,7 +113,7 @@ def create_group(organisation):
                 now=utcnow(),
             )
         except services.GroupError as error:
-            form.slug.errors.append(str(error))
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("%(name)s is created. Invite its secretary next.", name=group.name), "success")
@@ -178,23 +164,8 @@ def group_home(group):
 def group_settings(group):
     form = GroupSettingsForm(obj=group)
     if form.validate_on_submit():
-        services.update_group(
-            group,
-            actor=current_user,
-            now=utcnow(),
-            **{
-                f: getattr(form, f).data
-                for f in (
-                    "name",
-                    "fellowship",
-                    "timezone",
-                    "locale",
-                    "contact_email",
-                    "mail_naming",
-                    "display_name",
-                )
-            },
-        )
+        values = {f: getattr(form, f).data for f in GROUP_SETTINGS}
+        services.update_group(group, actor=current_user, now=utcnow(), **values)
         db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect(url_for("groups.group_home", group_slug=group.slug))
@@ -205,21 +176,6 @@ def _group_invite_form() -> InviteForm:
     form = InviteForm(prefix="invite")
     form.role.choices = list(GROUP_ROLE_LABELS.items())
     return form
-
-
-def _pending_invitations(**scope) -> list[Invitation]:
-    return list(
-        db.session.scalars(
-            sa.select(Invitation)
-            .filter_by(**scope)
-            .where(
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-                Invitation.expires_at > utcnow(),
-            )
-            .order_by(Invitation.created_at.desc())
-        )
-    )
 
 
 def _members_page(group, invite_form=None, add_form=None, status=200):
@@ -233,7 +189,7 @@ def _members_page(group, invite_form=None, add_form=None, status=200):
         role_labels=GROUP_ROLE_LABELS,
         invite_form=invite_form or _group_invite_form(),
         add_form=add_form,
-        pending=_pending_invitations(group_id=group.id),
+        pending=auth.pending_invitations(now=utcnow(), group_id=group.id),
         confirm_form=ConfirmForm(),
     ), status
 
@@ -261,11 +217,9 @@ def invite_member(group):
 @requires("group.manage")
 def add_role(group):
     form = AddRoleForm(prefix="add")
-    members = services.group_members(group)
-    form.user_id.choices = [(u.id, u.display_name) for u, _roles in members]
+    form.user_id.choices = [(u.id, u.display_name) for u, _roles in services.group_members(group)]
     if form.validate_on_submit():
-        user = db.session.get(User, form.user_id.data)
-        services.grant_group_role(group, user, form.role.data, actor=current_user, now=utcnow())
+        services.add_role(group, form.user_id.data, form.role.data, actor=current_user, now=utcnow())
         db.session.commit()
         flash(_("The role is added."), "success")
         return redirect(url_for("groups.members", group_slug=group.slug))
@@ -281,21 +235,9 @@ def remove_role(group, membership_id):
     candidates = [u for u, _roles in services.group_members(group) if u.id != membership.user_id]
     form.successor_id.choices = [(0, _("— choose —"))] + [(u.id, u.display_name) for u in candidates]
     if form.validate_on_submit():
-        successor = db.session.get(User, form.successor_id.data) if form.successor_id.data else None
-        if successor is not None and successor not in candidates:
-            abort(404)
-        try:
-            services.revoke_group_role(membership, actor=current_user, now=utcnow(), successor=successor)
-        except services.GroupError as error:
-            form.successor_id.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("The role is removed."), "success")
-            if not any(m.user_id == current_user.id for m in group.memberships) and not _is_org_admin(
-                group.organisation
-            ):
-                return redirect(url_for("home.dashboard"))
-            return redirect(url_for("groups.members", group_slug=group.slug))
+        done = _remove_role(group, membership, form, candidates)
+        if done:
+            return done
     return render_template(
         "groups/remove_role.html",
         group=group,
@@ -306,18 +248,30 @@ def remove_role(group, membership_id):
     )
 
 
+def _remove_role(group, membership, form, candidates):
+    """The redirect once the role is removed, or None (the reason is beside the successor field)."""
+    successor = None
+    if form.successor_id.data:
+        successor = next((u for u in candidates if u.id == form.successor_id.data), None)
+        if successor is None:
+            abort(404)
+    try:
+        services.revoke_group_role(membership, actor=current_user, now=utcnow(), successor=successor)
+    except services.GroupError as error:
+        show_error(form, error)
+        return None
+    db.session.commit()
+    flash(_("The role is removed."), "success")
+    still_in_group = any(m.user_id == current_user.id for m in group.memberships)
+    if not still_in_group and not can("org.admin", group.organisation):
+        return redirect(url_for("home.dashboard"))
+    return redirect(url_for("groups.members", group_slug=group.slug))
+
+
 def _withdraw(invitation) -> None:
-    if ConfirmForm().validate_on_submit() and invitation.accepted_at is None:
-        now = utcnow()
-        invitation.revoked_at = now
-        audit.record(
-            now=now,
-            actor=current_user,
-            action="invitation.withdrawn",
-            obj=invitation,
-            group=invitation.group,
-            organisation=invitation.organisation,
-        )
+    if ConfirmForm().validate_on_submit() and auth.withdraw_invitation(
+        invitation, actor=current_user, now=utcnow()
+    ):
         db.session.commit()
         flash(_("The invitation is withdrawn; its link no longer works."), "success")
 
@@ -337,8 +291,9 @@ def withdraw_org_invitation(organisation, invitation_id):
 
 
 def _invitation_created(invitation, token):
-    link = mail.external_url("auth.accept_invitation", token=token)
-    return render_template("groups/invitation_created.html", invitation=invitation, link=link)
+    return render_template(
+        "groups/invitation_created.html", invitation=invitation, link=auth.invitation_link(token)
+    )
 
 
 @bp.route("/groups/<group_slug>/audit")

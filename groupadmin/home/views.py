@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 
 from groupadmin.attendance import services as attendance
 from groupadmin.database import utcnow
-from groupadmin.extensions import db
 from groupadmin.groups import services as groups
+from groupadmin.home import services
 from groupadmin.permissions import requires
 from groupadmin.rota import services as rota
 
@@ -38,9 +37,6 @@ def dashboard():
 @bp.route("/healthz")
 @requires("public")
 def healthz():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+    if not services.database_answers():
         return jsonify(status="unavailable"), 503
     return jsonify(status="ok")

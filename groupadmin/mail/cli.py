@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 import click
-import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from groupadmin.database import utcnow
 from groupadmin.extensions import db
+from groupadmin.mail import services
 
 
 @click.group("mail")
@@ -29,8 +29,6 @@ def mail_cli() -> None:
 @with_appcontext
 def send_test(to: str, count: int) -> None:
     """Enqueue test messages; the scheduler's relay (or `mail deliver`) sends them."""
-    from groupadmin.mail import services
-
     try:
         added = services.send_test(to=to, count=count, now=utcnow())
     except services.MailError as error:
@@ -51,28 +49,15 @@ def send_test(to: str, count: int) -> None:
 @with_appcontext
 def deliver(drain: bool, timeout: float) -> None:
     """Run the relay once now, without the scheduler."""
-    from groupadmin.mail import services
-    from groupadmin.mail.models import OutboxMessage
-
     deadline = time.monotonic() + timeout
     total = services.RelayStats()
     while True:
         stats = services.deliver_due(now=utcnow())
-        for name in ("claimed", "sent", "retried", "failed", "held"):
+        for name in services.relay.COUNTED:
             setattr(total, name, getattr(total, name) + getattr(stats, name))
         if not drain or time.monotonic() > deadline:
             break
-        waiting = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(OutboxMessage)
-            .where(
-                sa.or_(
-                    OutboxMessage.status == "sending",
-                    sa.and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= utcnow()),
-                )
-            )
-        )
-        db.session.commit()
+        waiting = services.waiting_count(utcnow())
         if not waiting:
             break
         time.sleep(0.2)

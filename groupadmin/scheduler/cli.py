@@ -7,6 +7,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from groupadmin.database import utcnow
+from groupadmin.scheduler import registry, services
+from groupadmin.scheduler.runner import SchedulerProcess, jobs_for, make_trigger
+from groupadmin.scheduler.runner import tick as run_tick
 
 
 @click.group("scheduler")
@@ -18,8 +21,6 @@ def scheduler_cli() -> None:
 @with_appcontext
 def run() -> None:
     """Run the scheduler until Ctrl-C or SIGTERM. A second one stands by and takes over if this dies."""
-    from groupadmin.scheduler.runner import SchedulerProcess
-
     SchedulerProcess(current_app._get_current_object()).run()
 
 
@@ -27,8 +28,6 @@ def run() -> None:
 @with_appcontext
 def tick() -> None:
     """Run every job once (the mail relay last) and exit: for cron, tests and debugging."""
-    from groupadmin.scheduler.runner import tick as run_tick
-
     results = run_tick(current_app._get_current_object())
     for job_id, ok in results:
         click.echo(f"{job_id}: {'done' if ok else 'FAILED (see the log)'}")
@@ -40,10 +39,6 @@ def tick() -> None:
 @with_appcontext
 def status() -> None:
     """Print the jobs with their next run, who holds the lease, and the outbox counts."""
-    from groupadmin.mail import services as mail
-    from groupadmin.scheduler import services
-    from groupadmin.scheduler.runner import jobs_for, make_trigger
-
     now = utcnow()
     app = current_app._get_current_object()
     lease = services.current_lease()
@@ -65,7 +60,6 @@ def status() -> None:
         next_run = trigger.get_next_fire_time(None, now)
         when = f"{next_run:%Y-%m-%d %H:%M:%S} UTC" if next_run else "never"
         click.echo(f"  {job.id:<30} {trigger!s:<40} next run {when}")
-    counts = mail.counts_by_status()
-    click.echo("Outbox: " + ", ".join(f"{status} {n}" for status, n in counts.items()))
-    for alert in mail.open_alerts():
-        click.echo(f"Mail alert ({alert.kind}) since {alert.created_at:%Y-%m-%d %H:%M} UTC: {alert.detail}")
+    for reporter in registry.status_reporters:
+        for line in reporter():
+            click.echo(line)

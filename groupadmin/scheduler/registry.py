@@ -11,7 +11,9 @@ commits after it and rolls back if it raises. Jobs only enqueue or create rows u
 running one twice, or two schedulers racing, does no harm. A trigger argument may be a callable taking
 the app's config, for intervals that are settings (``seconds=lambda c: c["MAIL_RELAY_INTERVAL_SECONDS"]``).
 
-Add a domain's job module to ``JOB_MODULES`` below: it is the one list of where jobs live.
+The scheduler names no domain: the app factory hands it the list of job modules (``use_job_modules``,
+from ``groupadmin.JOB_MODULES``, the one list of where jobs live) and what ``flask scheduler status``
+prints besides the jobs (``report_status``, e.g. the outbox's counts).
 """
 
 from __future__ import annotations
@@ -29,12 +31,22 @@ from groupadmin.extensions import db
 
 log = logging.getLogger("groupadmin.scheduler")
 
-JOB_MODULES: tuple[str, ...] = (
-    "groupadmin.meetings.jobs",
-    "groupadmin.rota.jobs",
-    "groupadmin.attendance.jobs",
-    "groupadmin.mail.jobs",
-)
+# Set by the app factory (use_job_modules).
+JOB_MODULES: tuple[str, ...] = ()
+# Each returns lines for `flask scheduler status`; registered by the app factory (report_status).
+status_reporters: list[Callable[[], list[str]]] = []
+
+
+def use_job_modules(modules) -> None:
+    """Where the jobs live (module names, imported when the jobs are loaded)."""
+    global JOB_MODULES
+    JOB_MODULES = tuple(modules)
+
+
+def report_status(reporter: Callable[[], list[str]]) -> None:
+    """Register `reporter() -> lines`, printed by `flask scheduler status` after the jobs."""
+    if reporter not in status_reporters:
+        status_reporters.append(reporter)
 
 
 @dataclass(frozen=True)

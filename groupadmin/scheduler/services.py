@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from groupadmin.extensions import db
 from groupadmin.scheduler.models import SchedulerLease
@@ -18,11 +19,8 @@ LEASE_NAME = "scheduler"
 
 
 def _insert():
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(SchedulerLease)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(SchedulerLease)
 
 
 def acquire_lease(owner: str, *, now: datetime, seconds: float, name: str = LEASE_NAME) -> bool:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from groupadmin.auth import services
+from groupadmin.auth.services import passwords
 from tests import factories
 from tests.conftest import PASSWORD, login
 
@@ -34,13 +34,13 @@ def test_unknown_email_still_verifies_a_hash(client, monkeypatch):
     factories.user("pat@example.org")
     calls = []
 
-    class CountingHasher(type(services.password_hasher)):
+    class CountingHasher(type(passwords.password_hasher)):
         def verify(self, hash_, password):
             calls.append(1)
             return super().verify(hash_, password)
 
     monkeypatch.setattr(
-        services, "password_hasher", CountingHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        passwords, "password_hasher", CountingHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
     login(client, "nobody@example.org", "whatever password")
     login(client, "pat@example.org", "wrong password here")

@@ -193,7 +193,7 @@ def test_retries_span_about_a_day_then_the_message_fails(app, smtp_sink):
 @pytest.mark.postgres
 def test_an_expired_lease_is_picked_up_again(app, smtp_sink):
     message = enqueue("k")
-    assert services._claim(db.session, NOW, 10, "crashed-relay") == [message.id]
+    assert services.claim(db.session, NOW, 10, "crashed-relay") == [message.id]
     assert reload(message).status == "sending"
     assert deliver(smtp_sink, now=NOW + timedelta(seconds=10)).claimed == 0  # still leased
     lease = timedelta(seconds=app.config["MAIL_LEASE_SECONDS"])
@@ -309,7 +309,7 @@ def test_a_slow_batch_keeps_its_lease_so_no_other_relay_takes_it(app, config_ove
         deadline = time.monotonic() + 30
         while worker.is_alive() and time.monotonic() < deadline:
             with app.app_context():
-                stolen += services._claim(db.session, elapsed_now(), 10, "another-relay")
+                stolen += services.claim(db.session, elapsed_now(), 10, "another-relay")
             time.sleep(0.05)
         worker.join(30)
         assert time.monotonic() - started > 1.2  # the batch did outlive one lease

@@ -1,0 +1,187 @@
+"""Enqueue: render a pair of templates and add one row for one recipient to the caller's transaction.
+
+The same idempotency key twice adds nothing (a unique constraint and an ``INSERT ... ON CONFLICT DO
+NOTHING``, so two processes racing cannot both add it).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from groupadmin import crypto
+from groupadmin.extensions import db
+from groupadmin.mail.models import OutboxMessage
+from groupadmin.mail.services.addressing import (
+    RESERVED_HEADERS,
+    MailError,
+    check_header,
+    external_url,
+    normalise_address,
+    sender_address,
+    sender_header,
+)
+from groupadmin.mail.services.stop_links import stop_token
+from groupadmin.mail.services.tables import HELD, insert_for
+from groupadmin.mail.services.undeliverable import is_flagged
+
+log = logging.getLogger("groupadmin.mail")
+
+# Whether an address is an account holder's (who gets no stop link): told by the accounts domain,
+# registered by `groupadmin.create_app` (mail imports no domain). Until then, nobody is one.
+_account_holder: list[Callable[[str], bool]] = []
+
+
+def recognise_account_holders(check: Callable[[str], bool]) -> None:
+    """Register `check(address) -> bool`: True for an account holder's address."""
+    _account_holder[:] = [check]
+
+
+def _is_account_holder(address: str) -> bool:
+    return any(check(address) for check in _account_holder)
+
+
+def render(template: str, context: dict) -> tuple[str, str]:
+    """The text and HTML bodies of ``templates/mail/<template>.txt`` and ``.html`` (HTML autoescaped)."""
+    return (
+        render_template(f"mail/{template}.txt", **context),
+        render_template(f"mail/{template}.html", **context),
+    )
+
+
+def key_exists(key: str) -> bool:
+    return (
+        db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)) is not None
+    )
+
+
+def enqueue(
+    *,
+    key: str,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict,
+    now: datetime,
+    group=None,
+    headers: dict | None = None,
+    unsubscribe_url: str | None = None,
+    locale: str | None = None,
+) -> OutboxMessage | None:
+    """Add one message to the caller's transaction; None (and nothing added) when `key` exists already.
+
+    - `template` names the pair ``templates/mail/<template>.txt`` / ``.html``; `context` is passed to
+      both, with ``group``, ``group_name`` (discreet), ``unsubscribe_url`` and ``base_url`` added.
+    - `subject` may be a lazy string: it is evaluated in the message's `locale` (default: the group's).
+    - `unsubscribe_url`: the domain's own way to stop this kind of mail (a newsletter's one-click
+      unsubscribe). Without one, a message to someone who is not an account holder gets a link that
+      stops all mail to the address. Either way it is also sent as ``List-Unsubscribe`` (RFC 8058).
+    - A recipient marked undeliverable is not written to: the row is added as failed ("held"), so the
+      key stays used and secretaries see why.
+    """
+    if not key or len(key) > 200:
+        raise MailError("an idempotency key of 1 to 200 characters is needed")
+    if key_exists(key):
+        return None
+    address = normalise_address(to)
+    address_hash = crypto.lookup_hash(address)
+    if unsubscribe_url is None and not _is_account_holder(address):
+        unsubscribe_url = external_url("mail.stop", token=stop_token(address_hash))
+    subject, text_body, html_body = _render_message(
+        subject, template, context, group, unsubscribe_url, locale
+    )
+    all_headers = _message_headers(group, unsubscribe_url, headers)
+    if not subject:
+        raise MailError("a subject is needed")
+    held = is_flagged(address_hash)
+    values = {
+        "idempotency_key": key,
+        "group_id": group.id if group is not None else None,
+        "template": template,
+        "recipient": address,
+        "recipient_hash": address_hash,
+        "subject": subject,
+        "text_body": text_body,
+        "html_body": html_body,
+        "headers": all_headers,
+        "status": "failed" if held else "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": HELD if held else None,
+        "message_id": f"<{uuid.uuid4().hex}@{sender_address().rpartition('@')[2] or 'localhost'}>",
+        "created_at": now,
+    }
+    return _add(values, held)
+
+
+def _render_message(subject, template: str, context: dict, group, unsubscribe_url, locale):
+    """The subject (one line) and both bodies, in the message's locale (default: the group's)."""
+    locale = (
+        locale or (group.locale if group is not None else None) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+    with force_locale(locale):
+        subject = str(subject)
+        check_header("Subject", subject)
+        subject = " ".join(subject.split())
+        full_context = {
+            "base_url": current_app.config["BASE_URL"],
+            "group": group,
+            "group_name": group.mail_name if group is not None else None,
+            "unsubscribe_url": unsubscribe_url,
+            **context,
+        }
+        text_body, html_body = render(template, full_context)
+    return subject, text_body, html_body
+
+
+def _message_headers(group, unsubscribe_url: str | None, headers: dict | None) -> dict:
+    """The outbox's headers and the caller's, each checked (no reserved name, no line break)."""
+    all_headers = {"From": sender_header(group), "Auto-Submitted": "auto-generated"}
+    if group is not None and group.contact_email:
+        all_headers["Reply-To"] = group.contact_email
+    if unsubscribe_url:
+        all_headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        all_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    for name, value in (headers or {}).items():
+        if name.lower() in RESERVED_HEADERS:
+            raise MailError(f"header {name} is set by the outbox")
+        all_headers[name] = str(value)
+    for name, value in all_headers.items():
+        check_header(name, value)
+    return all_headers
+
+
+def _add(values: dict, held: bool) -> OutboxMessage | None:
+    db.session.flush()  # the caller's pending rows first (the group, the object the message is about)
+    insert = insert_for(db.session)(OutboxMessage).values(**values)
+    statement = insert.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(OutboxMessage.id)
+    new_id = db.session.execute(statement).scalar()
+    if new_id is None:  # another transaction added the key meanwhile
+        return None
+    log.info(
+        "mail.enqueued", extra={"fields": {"outbox_id": new_id, "template": values["template"], "held": held}}
+    )
+    return db.session.get(OutboxMessage, new_id)
+
+
+def send_test(*, to: str, count: int, now: datetime) -> int:
+    """Enqueue `count` test messages to `to`, each with its own key. Returns how many were added."""
+    run = uuid.uuid4().hex[:12]
+    added = 0
+    for n in range(1, count + 1):
+        message = enqueue(
+            key=f"send-test:{run}:{n}",
+            to=to,
+            subject=f"groupadmin test message {n} of {count}",
+            template="mail/send_test",
+            context={"n": n, "count": count, "run": run, "now": now},
+            now=now,
+        )
+        added += message is not None
+    return added
