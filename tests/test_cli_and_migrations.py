@@ -108,8 +108,9 @@ def test_migrations_upgrade_an_empty_database_check_clean_and_downgrade(empty_da
         db.engine.dispose()
 
 
-def test_postgres_tests_run_on_postgres_when_asked():
-    """Guard: inside `scripts/with-postgres.sh`, the suite really talks to PostgreSQL."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url is not None:
-        assert url.startswith("postgresql")
+@pytest.mark.postgres
+def test_postgres_tests_run_on_postgres_when_asked(app):
+    """Guard: inside `scripts/with-postgres.sh` (TEST_DATABASE_URL set), the suite really talks to
+    PostgreSQL; otherwise to a SQLite file. Asserted on the engine the tests use, in both passes."""
+    expected = "postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite"
+    assert db.engine.dialect.name == expected

@@ -1,10 +1,28 @@
-"""What the home pages need that is no domain's: whether the database answers (the health check)."""
+"""The signed-in home page (what needs the user's attention across their groups) and the health check."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
+from groupadmin.attendance import services as attendance
 from groupadmin.extensions import db
+from groupadmin.groups import services as groups
+from groupadmin.rota import services as rota
+
+
+def dashboard(user, *, now: datetime) -> dict:
+    """The user's groups and organisations with their roles, the head counts to enter and the open
+    rota places in the groups they lead: a fixed number of queries however many groups."""
+    my_groups = groups.groups_of_user(user)
+    my_orgs = groups.orgs_of_user(user)
+    # Head counts to enter: the recent dates without one, of the groups where the user enters counts.
+    leading = [group for group, roles in my_groups if {"secretary", "leader"} & set(roles)]
+    to_enter = attendance.counts_to_enter([group.id for group in leading], now=now)
+    # Open rota places in the next two weeks, per group.
+    rota_gaps = rota.open_places_by_group(leading, now=now)
+    return {"my_groups": my_groups, "my_orgs": my_orgs, "counts_to_enter": to_enter, "rota_gaps": rota_gaps}
 
 
 def database_answers() -> bool:

@@ -218,35 +218,8 @@ class SMTPSession:
                 if meanwhile is not None and self.smtp is None:
                     meanwhile()
                     meanwhile = None
-        smtp = self.smtp
         try:
-            smtp.ehlo_or_helo_if_needed()
-            # Addresses were validated as plain ASCII at enqueue: no need for smtplib's parsing quoteaddr.
-            smtp.putcmd("mail", f"FROM:<{envelope.sender}>")
-            try:  # build the message while the server reads MAIL FROM
-                data = envelope.content()
-            except DeliveryError:
-                self._drop()  # a MAIL command is outstanding: never leave the session half-way
-                raise
-            code, answer = smtp.getreply()
-            if code != 250:
-                self._reset(code)
-                raise smtplib.SMTPSenderRefused(code, answer, envelope.sender)
-            smtp.putcmd("rcpt", f"TO:<{envelope.recipient}>")
-            if meanwhile is not None:  # and commit the last mark while it reads RCPT TO
-                try:
-                    meanwhile()
-                except BaseException:
-                    self._drop()
-                    raise
-            code, answer = smtp.getreply()
-            if code not in (250, 251):
-                self._reset(code)
-                raise smtplib.SMTPRecipientsRefused({envelope.recipient: (code, answer)})
-            code, answer = smtp.data(data)
-            if code != 250:
-                self._reset(code)
-                raise smtplib.SMTPDataError(code, answer)
+            self._transaction(self.smtp, envelope, meanwhile)
         except smtplib.SMTPRecipientsRefused as exc:
             code, answer = next(iter(exc.recipients.values()))
             raise DeliveryError(_recipient_refusal(code, answer), _answer(answer), code) from exc
@@ -264,6 +237,36 @@ class SMTPSession:
         except UnicodeError as exc:  # an address this server cannot take (no SMTPUTF8)
             self._drop()
             raise DeliveryError("message", "the message cannot be encoded for this server") from exc
+
+    def _transaction(self, smtp, envelope: Envelope, meanwhile: Callable[[], None] | None) -> None:
+        """MAIL FROM, RCPT TO and DATA for one message; smtplib's exceptions for the refusals."""
+        smtp.ehlo_or_helo_if_needed()
+        # Addresses were validated as plain ASCII at enqueue: no need for smtplib's parsing quoteaddr.
+        smtp.putcmd("mail", f"FROM:<{envelope.sender}>")
+        try:  # build the message while the server reads MAIL FROM
+            data = envelope.content()
+        except DeliveryError:
+            self._drop()  # a MAIL command is outstanding: never leave the session half-way
+            raise
+        code, answer = smtp.getreply()
+        if code != 250:
+            self._reset(code)
+            raise smtplib.SMTPSenderRefused(code, answer, envelope.sender)
+        smtp.putcmd("rcpt", f"TO:<{envelope.recipient}>")
+        if meanwhile is not None:  # and commit the last mark while it reads RCPT TO
+            try:
+                meanwhile()
+            except BaseException:
+                self._drop()
+                raise
+        code, answer = smtp.getreply()
+        if code not in (250, 251):
+            self._reset(code)
+            raise smtplib.SMTPRecipientsRefused({envelope.recipient: (code, answer)})
+        code, answer = smtp.data(data)
+        if code != 250:
+            self._reset(code)
+            raise smtplib.SMTPDataError(code, answer)
 
     def _reset(self, code: int) -> None:
         """After a refusal: 421 means the server is closing; otherwise RSET and carry on."""

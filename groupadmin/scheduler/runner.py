@@ -98,26 +98,31 @@ class SchedulerProcess:
         """One run of a job, in a worker thread: the time it starts at is its `now`."""
         run_job(self.app, job, utcnow())
 
-    def run(self) -> None:
-        logging.getLogger("apscheduler").setLevel(logging.ERROR)  # we log each run ourselves
-        config = self.app.config
+    def _scheduler(self, jobs: list[Job]) -> BackgroundScheduler:
+        """APScheduler with its memory job store and our jobs (interval jobs run at once when resumed)."""
         scheduler = BackgroundScheduler(
             timezone=UTC,
             jobstores={"default": MemoryJobStore()},
             executors={"default": ThreadPoolExecutor(max_workers=4)},
             job_defaults=JOB_DEFAULTS,
         )
-        jobs = jobs_for(self.app)
         for job in jobs:
             first_run = utcnow() if job.trigger == "interval" else None
             scheduler.add_job(
                 self._run,
-                make_trigger(job, config),
+                make_trigger(job, self.app.config),
                 args=[job],
                 id=job.id,
                 name=job.id,
                 **({"next_run_time": first_run} if first_run else {}),
             )
+        return scheduler
+
+    def run(self) -> None:
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)  # we log each run ourselves
+        config = self.app.config
+        jobs = jobs_for(self.app)
+        scheduler = self._scheduler(jobs)
 
         def stop(*_):
             self.stopping.set()

@@ -99,7 +99,6 @@ def enqueue(
     all_headers = _message_headers(group, unsubscribe_url, headers)
     if not subject:
         raise MailError("a subject is needed")
-    held = is_flagged(address_hash)
     values = {
         "idempotency_key": key,
         "group_id": group.id if group is not None else None,
@@ -110,14 +109,8 @@ def enqueue(
         "text_body": text_body,
         "html_body": html_body,
         "headers": all_headers,
-        "status": "failed" if held else "pending",
-        "attempts": 0,
-        "next_attempt_at": now,
-        "last_error": HELD if held else None,
-        "message_id": f"<{uuid.uuid4().hex}@{sender_address().rpartition('@')[2] or 'localhost'}>",
-        "created_at": now,
     }
-    return _add(values, held)
+    return _add(values, held=is_flagged(address_hash), now=now)
 
 
 def _render_message(subject, template: str, context: dict, group, unsubscribe_url, locale):
@@ -157,7 +150,18 @@ def _message_headers(group, unsubscribe_url: str | None, headers: dict | None) -
     return all_headers
 
 
-def _add(values: dict, held: bool) -> OutboxMessage | None:
+def _add(values: dict, *, held: bool, now: datetime) -> OutboxMessage | None:
+    """Insert the row (pending, or failed as held), unless another transaction added the key."""
+    domain = sender_address().rpartition("@")[2] or "localhost"
+    values = {
+        **values,
+        "status": "failed" if held else "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": HELD if held else None,
+        "message_id": f"<{uuid.uuid4().hex}@{domain}>",
+        "created_at": now,
+    }
     db.session.flush()  # the caller's pending rows first (the group, the object the message is about)
     insert = insert_for(db.session)(OutboxMessage).values(**values)
     statement = insert.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(OutboxMessage.id)
