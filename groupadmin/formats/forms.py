@@ -223,20 +223,20 @@ class DateFormatForm(FlaskForm):
     )
 
     @classmethod
-    def for_date(cls, formats: list, versions: dict, override=None, *, fill: bool = False) -> DateFormatForm:
-        """The choices: the meeting's usual format, or for each format its newest version before the date
-        or one exact version; `fill` shows the date's current choice (`override`)."""
+    def for_date(cls, options, *, fill: bool = False) -> DateFormatForm:
+        """The choices (`options`: formats.services.DateChoices): the meeting's usual format, or for each
+        format its newest version before the date or one exact version; `fill` shows the date's current
+        choice."""
         form = cls()
         choices: dict = {"": [("", _("The meeting's usual format"))]}
-        for f in formats:
-            options = [(f"f:{f.id}", _("%(name)s: newest before this date", name=f.name))]
-            options += [
+        for f in options.formats:
+            choices[f.name] = [(f"f:{f.id}", _("%(name)s: newest before this date", name=f.name))] + [
                 (f"v:{v.id}", _("%(name)s: version %(n)s exactly", name=f.name, n=v.number))
-                for v in versions.get(f.id, [])
+                for v in options.versions.get(f.id, [])
             ]
-            choices[f.name] = options
         form.choice.choices = choices
         if fill:
+            override = options.override
             if override is None:
                 form.choice.data = ""
             elif override.version_id:
@@ -245,15 +245,16 @@ class DateFormatForm(FlaskForm):
                 form.choice.data = f"f:{override.format_id}"
         return form
 
-    def chosen(self, formats: list, versions: dict) -> tuple:
-        """(format, version) chosen: (None, None) for the meeting's usual format."""
+    def chosen(self, options) -> tuple:
+        """(format, version) chosen among `options`: (None, None) for the meeting's usual format."""
         choice = self.choice.data or ""
         fmt = version = None
         if choice.startswith("f:"):
-            fmt = next((f for f in formats if f"f:{f.id}" == choice), None)
+            fmt = next((f for f in options.formats if f"f:{f.id}" == choice), None)
         elif choice.startswith("v:"):
-            version = next((v for vs in versions.values() for v in vs if f"v:{v.id}" == choice), None)
-            fmt = next((f for f in formats if version and f.id == version.format_id), None)
+            versions = (v for vs in options.versions.values() for v in vs)
+            version = next((v for v in versions if f"v:{v.id}" == choice), None)
+            fmt = next((f for f in options.formats if version and f.id == version.format_id), None)
         return fmt, version
 
 

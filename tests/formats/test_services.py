@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from groupadmin.extensions import db
-from groupadmin.formats import services
+from groupadmin.formats import services, starters
 from groupadmin.formats.models import FormatSection, FormatVersion, ImmutableVersionError, MeetingFormat
 from groupadmin.meetings.models import Occurrence
 from groupadmin.rota import services as rota_services
@@ -189,8 +189,6 @@ def test_a_date_before_any_saved_version_shows_no_script(app):
 
 
 def test_starters_are_complete_and_reference_readings_by_title_and_page(app):
-    from groupadmin.formats import starters
-
     group = factories.group(fellowship="aa")
     for key in starters.STARTERS:
         fmt = services.create_format(group, actor=None, now=NOW, name=f"From {key}", starter=key)
@@ -312,3 +310,37 @@ def test_people_on_script_asks_the_rota(app, monkeypatch):
         rota_services, "people_for_occurrence", lambda occ: [("Chair", "Sam S."), ("Speaker", "Pat P.")]
     )
     assert services.people_on_script(occurrence) == [("Chair", "Sam S."), ("Speaker", "Pat P.")]
+
+
+def test_a_meetings_own_copy_takes_a_free_name_and_replaces_the_shared_format(app):
+    group = factories.group()
+    meeting = factories.meeting(group, "Tuesday Night", now=NOW, weeks=2)
+    shared = make_format(group, now=NOW, meeting=meeting)
+    first = services.copy_for_meeting(meeting, actor=None, now=NOW + DAY)
+    second = services.copy_for_meeting(meeting, actor=None, now=NOW + 2 * DAY)
+    assert (first.name, second.name) == ("Tuesday Night format", "Tuesday Night format (2)")
+    assert titles(services.latest_version(second)) == titles(services.latest_version(shared))
+    assert services.meetings_using(second) == [meeting] and services.meetings_using(shared) == []
+    lonely = factories.meeting(group, "Lonely", now=NOW, weeks=2)
+    assert services.copy_for_meeting(lonely, actor=None, now=NOW) is None
+
+
+def test_comparison_chooses_sensible_sides_and_nothing_without_a_version(app):
+    group = factories.group()
+    assert (
+        services.comparison(
+            services.create_format(group, actor=None, now=NOW, name="Blank"), None, "", with_draft=True
+        )
+        is None
+    )
+    fmt = make_format(group, now=NOW)
+    _edit_title(fmt, 1, "Hello", NOW + DAY)
+    services.save_version(fmt, actor=None, now=NOW + DAY)
+    found = services.comparison(fmt, None, "", with_draft=True)
+    assert (found.old.number, found.new.number, found.draft) == (1, 2, None)
+    assert [d.status for d in found.diffs] == ["changed", "unchanged", "unchanged", "unchanged"]
+    _edit_title(fmt, 1, "Draft only", NOW + 2 * DAY)
+    found = services.comparison(fmt, 2, "draft", with_draft=True)
+    assert found.old.number == 2 and found.new is found.draft and found.draft.number is None
+    found = services.comparison(fmt, None, "zzz", with_draft=False)
+    assert (found.old.number, found.new.number, found.draft) == (1, 2, None)

@@ -83,11 +83,9 @@ def copy_for_meeting(group, meeting_id):
 def date(group, occurrence_id):
     occurrence = occurrence_or_404(group, occurrence_id, WITH_SCHEDULES)
     choices = services.date_choices(group, occurrence)
-    form = DateFormatForm.for_date(
-        choices.formats, choices.versions, choices.override, fill=request.method == "GET"
-    )
+    form = DateFormatForm.for_date(choices, fill=request.method == "GET")
     if form.validate_on_submit():
-        fmt, version = form.chosen(choices.formats, choices.versions)
+        fmt, version = form.chosen(choices)
         try:
             services.set_date_format(occurrence, actor=current_user, now=utcnow(), fmt=fmt, version=version)
         except services.FormatError as error:
