@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from groupadmin.errors import UserError
 from groupadmin.extensions import db
+from groupadmin.meetings.models import Meeting, Occurrence
 
 # The largest integer a database id column holds (BIGINT on PostgreSQL, INTEGER on SQLite).
 MAX_ID = 2**63 - 1
@@ -111,3 +112,19 @@ def no_store(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+# ---------------------------------------------------------------------------------------------------
+# An occurrence of one of the group's meetings (formats, and other domains' pages of a date)
+
+
+def occurrence_or_404(group, occurrence_id: int, *options):
+    """The occurrence `occurrence_id` of one of the group's meetings, with its meeting, or 404 (another
+    group's occurrence included). `options` are more loader options, e.g.
+    ``sa.orm.defaultload(Occurrence.meeting).selectinload(Meeting.schedules)``."""
+    return one_or_404(
+        sa.select(Occurrence)
+        .join(Meeting, Meeting.id == Occurrence.meeting_id)
+        .where(Occurrence.id == occurrence_id, Meeting.group_id == group.id)
+        .options(sa.orm.contains_eager(Occurrence.meeting), *options)
+    )

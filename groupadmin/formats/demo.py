@@ -72,7 +72,7 @@ def _seed_one(meeting: Meeting, starter: str, name: str, *, now: datetime, actor
     # Version 2: the group asked for a clearer welcome for newcomers.
     second = now - timedelta(days=30)
     welcome = next((s for s in sections if s.kind == "opening"), sections[0])
-    values = services._section_values(welcome)
+    values = services.section_values(welcome)
     values["body"] = values["body"] + "\n\nIf this is your first meeting, you are in the right place."
     services.edit_section(fmt, welcome.key, actor=actor, now=second, values=values)
     services.save_version(fmt, actor=actor, now=second, note="A line for newcomers in the welcome.")

@@ -1,33 +1,9 @@
-"""Builders for format tests: meetings through the meetings service, formats through ours."""
+"""Builders for format tests: formats through our services (meetings: tests.factories.meeting)."""
 
 from __future__ import annotations
 
-from datetime import time
-
 from groupadmin.extensions import db
 from groupadmin.formats import services
-from groupadmin.meetings import services as meetings
-from groupadmin.meetings.schedule import Rule
-
-
-def make_meeting(group, *, now, name="Tuesday Night", weekday=1, start=time(19, 0), duration=60, weeks=8):
-    rule = Rule("weekly", weekday, None, None, start, duration, "America/New_York")
-    meeting = meetings.create_meeting(
-        group,
-        actor=None,
-        now=now,
-        rule=rule,
-        values={
-            "name": name,
-            "attendance": "in_person",
-            "location": "Church hall",
-            "formatted_address": "1 Main Street, Springfield, IL 62701, USA",
-        },
-        weeks=weeks,
-    )
-    db.session.commit()
-    return meeting
-
 
 SECTIONS = [
     {

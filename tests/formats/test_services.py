@@ -9,12 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from groupadmin.extensions import db
-from groupadmin.formats import services
+from groupadmin.formats import services, starters
 from groupadmin.formats.models import FormatSection, FormatVersion, ImmutableVersionError, MeetingFormat
 from groupadmin.meetings.models import Occurrence
+from groupadmin.rota import services as rota_services
 from tests import factories
 from tests.conftest import NOW
-from tests.formats.helpers import make_format, make_meeting, titles
+from tests.formats.helpers import make_format, titles
 
 DAY = timedelta(days=1)
 
@@ -29,14 +30,14 @@ def _occurrences(meeting) -> list[Occurrence]:
 
 def _edit_title(fmt, key, title, now):
     section = services.section_in_working_copy(fmt, key)
-    values = services._section_values(section) | {"title": title}
+    values = services.section_values(section) | {"title": title}
     services.edit_section(fmt, key, actor=None, now=now, values=values)
 
 
 @pytest.mark.postgres
 def test_editing_a_format_never_changes_what_a_past_date_shows(app):
     group = factories.group()
-    meeting = make_meeting(group, now=NOW)
+    meeting = factories.meeting(group, "Tuesday Night", now=NOW, weeks=8)
     fmt = make_format(group, now=NOW, meeting=meeting)
     first, second, third = _occurrences(meeting)[:3]
 
@@ -133,7 +134,7 @@ def test_saving_without_a_change_is_refused(app):
 @pytest.mark.postgres
 def test_a_date_can_use_another_format_or_a_pinned_version(app):
     group = factories.group()
-    meeting = make_meeting(group, now=NOW)
+    meeting = factories.meeting(group, "Tuesday Night", now=NOW, weeks=8)
     usual = make_format(group, now=NOW, meeting=meeting, name="Usual")
     special = make_format(
         group,
@@ -162,7 +163,7 @@ def test_a_date_can_use_another_format_or_a_pinned_version(app):
 
 def test_changing_a_meetings_format_keeps_the_format_of_dates_that_started(app):
     group = factories.group()
-    meeting = make_meeting(group, now=NOW)
+    meeting = factories.meeting(group, "Tuesday Night", now=NOW, weeks=8)
     old = make_format(group, now=NOW, meeting=meeting, name="Old")
     new = make_format(group, now=NOW, name="New")
     first, second = _occurrences(meeting)[:2]
@@ -177,7 +178,7 @@ def test_changing_a_meetings_format_keeps_the_format_of_dates_that_started(app):
 
 def test_a_date_before_any_saved_version_shows_no_script(app):
     group = factories.group()
-    meeting = make_meeting(group, now=NOW)
+    meeting = factories.meeting(group, "Tuesday Night", now=NOW, weeks=8)
     first, second = _occurrences(meeting)[:2]
     fmt = make_format(group, now=first.starts_at + DAY, meeting=None)
     services.assign_format(meeting, fmt, actor=None, now=NOW)
@@ -188,8 +189,6 @@ def test_a_date_before_any_saved_version_shows_no_script(app):
 
 
 def test_starters_are_complete_and_reference_readings_by_title_and_page(app):
-    from groupadmin.formats import starters
-
     group = factories.group(fellowship="aa")
     for key in starters.STARTERS:
         fmt = services.create_format(group, actor=None, now=NOW, name=f"From {key}", starter=key)
@@ -260,7 +259,7 @@ def test_difference_between_versions(app):
         3,
         actor=None,
         now=NOW + DAY,
-        values=services._section_values(section)
+        values=services.section_values(section)
         | {"body": "Shares of 3 minutes.\nNo cross-talk.", "duration_minutes": 40},
     )
     services.remove_section(fmt, 2, actor=None, now=NOW + DAY)
@@ -285,7 +284,7 @@ def test_difference_between_versions(app):
 
 def test_archive_refused_while_a_meeting_uses_it_and_delete_only_when_never_used(app):
     group = factories.group()
-    meeting = make_meeting(group, now=NOW)
+    meeting = factories.meeting(group, "Tuesday Night", now=NOW, weeks=8)
     used = make_format(group, now=NOW, meeting=meeting, name="Used")
     with pytest.raises(services.FormatError):
         services.archive_format(used, actor=None, now=NOW)
@@ -301,24 +300,47 @@ def test_archive_refused_while_a_meeting_uses_it_and_delete_only_when_never_used
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FormatVersion)) == 1
 
 
-def test_people_on_script_asks_the_rota_when_it_can(app, monkeypatch):
-    import sys
-    import types
-
+def test_people_on_script_asks_the_rota(app, monkeypatch):
     group = factories.group()
-    meeting = make_meeting(group, now=NOW)
+    meeting = factories.meeting(group, "Tuesday Night", now=NOW, weeks=8)
     occurrence = _occurrences(meeting)[0]
 
-    def install(services_module):
-        package = types.ModuleType("groupadmin.rota")
-        package.__path__ = []
-        package.services = services_module
-        monkeypatch.setitem(sys.modules, "groupadmin.rota", package)
-        monkeypatch.setitem(sys.modules, "groupadmin.rota.services", services_module)
-
-    install(types.ModuleType("groupadmin.rota.services"))  # a rota without the function yet
-    assert services.people_on_script(occurrence) == []
-    fake = types.ModuleType("groupadmin.rota.services")
-    fake.people_for_occurrence = lambda occ: [("Chair", "Sam S."), ("Speaker", "Pat P.")]
-    install(fake)
+    assert services.people_on_script(occurrence) == []  # nobody on the rota of that date yet
+    monkeypatch.setattr(
+        rota_services, "people_for_occurrence", lambda occ: [("Chair", "Sam S."), ("Speaker", "Pat P.")]
+    )
     assert services.people_on_script(occurrence) == [("Chair", "Sam S."), ("Speaker", "Pat P.")]
+
+
+def test_a_meetings_own_copy_takes_a_free_name_and_replaces_the_shared_format(app):
+    group = factories.group()
+    meeting = factories.meeting(group, "Tuesday Night", now=NOW, weeks=2)
+    shared = make_format(group, now=NOW, meeting=meeting)
+    first = services.copy_for_meeting(meeting, actor=None, now=NOW + DAY)
+    second = services.copy_for_meeting(meeting, actor=None, now=NOW + 2 * DAY)
+    assert (first.name, second.name) == ("Tuesday Night format", "Tuesday Night format (2)")
+    assert titles(services.latest_version(second)) == titles(services.latest_version(shared))
+    assert services.meetings_using(second) == [meeting] and services.meetings_using(shared) == []
+    lonely = factories.meeting(group, "Lonely", now=NOW, weeks=2)
+    assert services.copy_for_meeting(lonely, actor=None, now=NOW) is None
+
+
+def test_comparison_chooses_sensible_sides_and_nothing_without_a_version(app):
+    group = factories.group()
+    assert (
+        services.comparison(
+            services.create_format(group, actor=None, now=NOW, name="Blank"), None, "", with_draft=True
+        )
+        is None
+    )
+    fmt = make_format(group, now=NOW)
+    _edit_title(fmt, 1, "Hello", NOW + DAY)
+    services.save_version(fmt, actor=None, now=NOW + DAY)
+    found = services.comparison(fmt, None, "", with_draft=True)
+    assert (found.old.number, found.new.number, found.draft) == (1, 2, None)
+    assert [d.status for d in found.diffs] == ["changed", "unchanged", "unchanged", "unchanged"]
+    _edit_title(fmt, 1, "Draft only", NOW + 2 * DAY)
+    found = services.comparison(fmt, 2, "draft", with_draft=True)
+    assert found.old.number == 2 and found.new is found.draft and found.draft.number is None
+    found = services.comparison(fmt, None, "zzz", with_draft=False)
+    assert (found.old.number, found.new.number, found.draft) == (1, 2, None)

@@ -15,7 +15,7 @@ from groupadmin.formats.models import Format
 from groupadmin.meetings.models import Occurrence
 from tests import factories
 from tests.conftest import login
-from tests.formats.helpers import make_format, make_meeting
+from tests.formats.helpers import make_format
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def setup(app):
     """A group with a meeting (dates from three weeks ago on) and a format saved before all of them."""
     now = utcnow()
     group = factories.group()
-    meeting = make_meeting(group, now=now - timedelta(days=21), weeks=8)
+    meeting = factories.meeting(group, "Tuesday Night", now=now - timedelta(days=21), weeks=8)
     fmt = make_format(group, now=now - timedelta(days=30), meeting=meeting)
     return group, meeting, fmt
 
@@ -289,7 +289,7 @@ def _grow(group, meeting, fmt, *, sections: int, versions: int, now):
         services.move_section(fmt, key, "bottom", actor=None, now=now + timedelta(seconds=i + 1))
         services.save_version(fmt, actor=None, now=now + timedelta(seconds=i + 1))
     for i in range(2):
-        other = make_meeting(group, now=now, name=f"Another {i}")
+        other = factories.meeting(group, f"Another {i}", now=now, weeks=8)
         services.assign_format(other, fmt, actor=None, now=now)
     db.session.commit()
 
