@@ -6,6 +6,7 @@ import hashlib
 from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from flask import render_template
 from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
@@ -45,8 +46,6 @@ def when(occurrence) -> str:
 
 def short_when(occurrence) -> str:
     """ "Tue 17 Nov, 7:30 PM": for lists and the grid."""
-    from babel.dates import format_date
-
     return (
         f"{format_date(occurrence.local_date, 'EEE d MMM', locale=locale())}, "
         f"{meeting_display.format_clock(occurrence.local_start.time())}"
@@ -219,8 +218,6 @@ def count_summary(count) -> str:
 
 def instant(value, occurrence) -> str:
     """An instant (when a count was entered) in the meeting's zone: "17 Nov 2026, 9:12 PM EST"."""
-    from babel.dates import format_date
-
     local = value.astimezone(ZoneInfo(occurrence.timezone))
     day = format_date(local.date(), "medium", locale=locale())
     return f"{day}, {meeting_display.local_time_label(value, occurrence.timezone)}"
