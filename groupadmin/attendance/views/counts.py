@@ -100,14 +100,7 @@ def remove(group, occurrence_id):
 @requires("group.leader")
 def catch_up(group):
     now = utcnow()
-    grid = services.catch_up_grid(
-        group,
-        now=now,
-        weeks=int_arg("weeks", services.CATCH_UP_WEEKS, 1, services.CATCH_UP_MAX_WEEKS),
-        meeting_id=request.args.get("meeting", type=int),
-        only_open=request.args.get("open") == "1",
-        locale=display.locale(),
-    )
+    grid = services.catch_up_grid(group, now=now, locale=display.locale(), **_grid_filters())
     form = ConfirmForm()
     typed, problems = grid.saved, {}
     if request.method == "POST":
@@ -124,14 +117,24 @@ def catch_up(group):
             flash(str(error.message), "error")
         else:
             db.session.commit()
-            flash(
-                ngettext("%(num)d count saved.", "%(num)d counts saved.", saved)
-                if saved
-                else _("Nothing had changed."),
-                "success" if saved else "info",
-            )
+            flash(*_saved_message(saved))
             return redirect(request.full_path.rstrip("?"))
     return _grid_page(group, grid, form, typed, problems), 422 if problems else 200
+
+
+def _grid_filters() -> dict:
+    """The grid's period (weeks, clamped), meeting and "only dates without a count" from the URL."""
+    return {
+        "weeks": int_arg("weeks", services.CATCH_UP_WEEKS, 1, services.CATCH_UP_MAX_WEEKS),
+        "meeting_id": request.args.get("meeting", type=int),
+        "only_open": request.args.get("open") == "1",
+    }
+
+
+def _saved_message(saved: int) -> tuple[str, str]:
+    if not saved:
+        return _("Nothing had changed."), "info"
+    return ngettext("%(num)d count saved.", "%(num)d counts saved.", saved), "success"
 
 
 def _grid_page(group, grid: services.Grid, form, typed: dict, problems: dict) -> str:

@@ -30,26 +30,25 @@ def link(token):
     if form.validate_on_submit():
         saved = save_entry(entry, form, actor=None, now=now, via="link")
         if saved is not None:
-            thanks = _("Thank you! Saved: %(summary)s.", summary=saved.summary)
-            flash(
-                thanks if saved.changed else _("Nothing had changed."), "success" if saved.changed else "info"
-            )
+            if saved.changed:
+                flash(_("Thank you! Saved: %(summary)s.", summary=saved.summary), "success")
+            else:
+                flash(_("Nothing had changed."), "info")
             return redirect(url_for("attendance.link", token=token, saved=1))
-    return no_store(
-        (
-            render_template(
-                "attendance/link.html",
-                group=entry.occurrence.meeting.group,
-                occurrence=entry.occurrence,
-                count=entry.count,
-                form=form,
-                mode=entry.mode,
-                currency=entry.currency,
-                may_edit=entry.may_edit,
-                problem=entry.problem,
-                saved=request.args.get("saved") == "1",
-                days=services.link_max_age().days,
-            ),
-            422 if form.errors else 200,
-        )
+    return no_store((_link_page(entry, form), 422 if form.errors else 200))
+
+
+def _link_page(entry: services.Entry, form) -> str:
+    return render_template(
+        "attendance/link.html",
+        group=entry.occurrence.meeting.group,
+        occurrence=entry.occurrence,
+        count=entry.count,
+        form=form,
+        mode=entry.mode,
+        currency=entry.currency,
+        may_edit=entry.may_edit,
+        problem=entry.problem,
+        saved=request.args.get("saved") == "1",
+        days=services.link_max_age().days,
     )
