@@ -102,45 +102,53 @@ def stacked_bars(
     chart = Chart(id=id, title=title, description=description, legend=shown or list(styles))
     highest = max((sum(v) for v in values if v), default=0)
     top, step = nice_ceiling(highest, integer=integer_axis)
-    plot_height = chart.plot_bottom - chart.plot_top
     n = max(1, len(labels))
     slot = (chart.plot_right - chart.plot_left) / n
     bar_width = slot * 0.68
     # Label every bucket when they fit, else every second or third (always the last one).
     every = 1 if slot >= 28 else 2 if slot * 2 >= 28 else 3
-    ticks = []
-    y_value = 0.0
-    while y_value <= top + 1e-9:
-        ticks.append(Tick(chart.plot_bottom - plot_height * (y_value / top), tick_format(y_value)))
-        y_value += step
-    chart.ticks = ticks
+    chart.ticks = _ticks(chart, top, step, tick_format)
     for i, (label, parts, tooltip) in enumerate(zip(labels, values, tooltips, strict=True)):
         x = chart.plot_left + slot * i + (slot - bar_width) / 2
         show_label = (len(labels) - 1 - i) % every == 0
         bar = Bar(
-            segments=[],
+            segments=_segments(chart, parts, styles, x=x, width=bar_width, top=top),
             tooltip=tooltip,
             label=label if show_label else None,
             label_x=x + bar_width / 2,
             empty=not parts or not any(parts),
         )
-        if parts:
-            base = chart.plot_bottom
-            for value, style in zip(parts, styles, strict=True):
-                if value <= 0:
-                    continue
-                height = plot_height * (value / top)
-                base -= height
-                bar.segments.append(
-                    Segment(
-                        round(x, 2),
-                        round(base, 2),
-                        round(bar_width, 2),
-                        round(height, 2),
-                        style.css,
-                        style.fill,
-                    )
-                )
         bar.empty_y = chart.plot_bottom - 1.5
         chart.bars.append(bar)
     return chart
+
+
+def _ticks(chart: Chart, top: float, step: float, tick_format: Callable[[float], str]) -> list[Tick]:
+    """The value axis: a tick every `step` from 0 to `top`."""
+    plot_height = chart.plot_bottom - chart.plot_top
+    ticks = []
+    y_value = 0.0
+    while y_value <= top + 1e-9:
+        ticks.append(Tick(chart.plot_bottom - plot_height * (y_value / top), tick_format(y_value)))
+        y_value += step
+    return ticks
+
+
+def _segments(
+    chart: Chart, parts, styles: Sequence[SeriesStyle], *, x: float, width: float, top: float
+) -> list[Segment]:
+    """A bar's stacked parts, from the bottom up (parts of 0 or less are left out)."""
+    if not parts:
+        return []
+    plot_height = chart.plot_bottom - chart.plot_top
+    segments = []
+    base = chart.plot_bottom
+    for value, style in zip(parts, styles, strict=True):
+        if value <= 0:
+            continue
+        height = plot_height * (value / top)
+        base -= height
+        segments.append(
+            Segment(round(x, 2), round(base, 2), round(width, 2), round(height, 2), style.css, style.fill)
+        )
+    return segments

@@ -105,104 +105,116 @@ def seed_counts(*, now: datetime, group_ids: list[int], recorders: dict[int, int
             continue
         rng = random.Random(f"groupadmin-demo-{meeting.slug}")
         first = local_today(meeting.schedules[0].timezone, now) - timedelta(days=365)
-        dates = _past_dates(meeting, first, now)
-        existing = {
-            o.local_date: o
-            for o in db.session.scalars(
-                sa.select(Occurrence).where(
-                    Occurrence.meeting_id == meeting.id, Occurrence.local_date >= first
-                )
-            )
-        }
-        new_rows = []
-        for day, rule in dates:
-            if day in existing:
-                continue
-            holiday = (day.month, day.day) in HOLIDAYS
-            new_rows.append(
-                {
-                    "meeting_id": meeting.id,
-                    "local_date": day,
-                    "starts_at": rule.starts_at(day),
-                    "ends_at": rule.ends_at(day),
-                    "timezone": rule.timezone,
-                    "status": "cancelled" if holiday else "scheduled",
-                    "online_only": False,
-                    "note": "Closed for the holiday" if holiday else None,
-                    "created_at": rule.starts_at(day) - timedelta(weeks=12),
-                    "updated_at": rule.starts_at(day) - timedelta(weeks=12),
-                }
-            )
-        if new_rows:
-            db.session.execute(sa.insert(Occurrence), new_rows)
-        occurrences = list(
-            db.session.scalars(
-                sa.select(Occurrence)
-                .where(
-                    Occurrence.meeting_id == meeting.id,
-                    Occurrence.local_date >= first,
-                    Occurrence.status == "scheduled",
-                    Occurrence.starts_at <= now,
-                )
-                .order_by(Occurrence.starts_at)
-            )
-        )
-        weekly = meeting.schedules[-1].recurrence == "weekly"
-        if weekly and occurrences:
-            occurrences = occurrences[:-1]  # last night's (or the latest) date: still to enter
-        room, online, newcomers_mean, cash_each, digital_mean = PROFILES.get(meeting.slug, DEFAULT_PROFILE)
+        _add_past_dates(meeting, first, now)
+        profile = PROFILES.get(meeting.slug, DEFAULT_PROFILE)
         if meeting.attendance == "online":
-            room = 0
-        rows = []
-        for occurrence in occurrences:
-            season = SEASON[occurrence.local_date.month]
-            entered_at = occurrence.ends_at + timedelta(hours=rng.choice([1, 2, 13, 14, 15, 26]))
-            via_link = rng.random() < 0.3
-            row = {
-                "occurrence_id": occurrence.id,
-                "currency": "USD",
-                "note": None,
-                "recorded_via": "link" if via_link else "account",
-                "recorded_by_id": None if via_link else recorders.get(meeting.group_id),
-                "recorded_at": min(entered_at, now),
-                "updated_by_id": None if via_link else recorders.get(meeting.group_id),
-                "updated_at": min(entered_at, now),
-            }
-            if rng.random() < 0.025:  # nobody counted that day; the basket was still counted
-                row.update(total=None, newcomers=None, in_person=None, online=None)
-                in_room = room
-            else:
-                in_room = max(0, round(rng.gauss(room * season, max(1.0, room * 0.15)))) if room else 0
-                on_line = max(0, round(rng.gauss(online * season, max(1.0, online * 0.18)))) if online else 0
-                if in_room + on_line == 0:
-                    in_room = 1 if room else 0
-                    on_line = 0 if room else 1
-                total = in_room + on_line
-                row.update(
-                    total=total,
-                    in_person=in_room,
-                    online=on_line,
-                    newcomers=min(total, _poisson(rng, newcomers_mean * (1.6 if season > 1.1 else 1.0))),
-                )
-                if rng.random() < 0.04:
-                    row["note"] = rng.choice(
-                        [
-                            "Hall heating was off",
-                            "Speaker meeting, ran 10 minutes over",
-                            "Zoom dropped at 8:10",
-                        ]
-                    )
-            cash = (
-                round(in_room * cash_each * rng.uniform(0.7, 1.3) * 4) * 25 if cash_each and in_room else None
-            )
-            digital = round(rng.gauss(digital_mean, digital_mean * 0.35)) * 100 if digital_mean else None
-            row["cash_minor"] = cash
-            row["digital_minor"] = max(0, digital) if digital is not None else None
-            rows.append(row)
+            profile = (0, *profile[1:])
+        recorder = recorders.get(meeting.group_id)
+        rows = [_demo_count(o, rng, profile, recorder, now) for o in _dates_to_count(meeting, first, now)]
         if rows:
             db.session.execute(sa.insert(HeadCount), rows)
             added += len(rows)
     return added
+
+
+def _add_past_dates(meeting: Meeting, first: date, now: datetime) -> None:
+    """Put the meeting's started dates from `first` on its calendar (the holidays cancelled)."""
+    existing = set(
+        db.session.scalars(
+            sa.select(Occurrence.local_date).where(
+                Occurrence.meeting_id == meeting.id, Occurrence.local_date >= first
+            )
+        )
+    )
+    new_rows = []
+    for day, rule in _past_dates(meeting, first, now):
+        if day in existing:
+            continue
+        holiday = (day.month, day.day) in HOLIDAYS
+        new_rows.append(
+            {
+                "meeting_id": meeting.id,
+                "local_date": day,
+                "starts_at": rule.starts_at(day),
+                "ends_at": rule.ends_at(day),
+                "timezone": rule.timezone,
+                "status": "cancelled" if holiday else "scheduled",
+                "online_only": False,
+                "note": "Closed for the holiday" if holiday else None,
+                "created_at": rule.starts_at(day) - timedelta(weeks=12),
+                "updated_at": rule.starts_at(day) - timedelta(weeks=12),
+            }
+        )
+    if new_rows:
+        db.session.execute(sa.insert(Occurrence), new_rows)
+
+
+def _dates_to_count(meeting: Meeting, first: date, now: datetime) -> list[Occurrence]:
+    """The meeting's scheduled, started dates from `first`; the latest of a weekly meeting is left to
+    enter."""
+    occurrences = list(
+        db.session.scalars(
+            sa.select(Occurrence)
+            .where(
+                Occurrence.meeting_id == meeting.id,
+                Occurrence.local_date >= first,
+                Occurrence.status == "scheduled",
+                Occurrence.starts_at <= now,
+            )
+            .order_by(Occurrence.starts_at)
+        )
+    )
+    weekly = meeting.schedules[-1].recurrence == "weekly"
+    if weekly and occurrences:
+        occurrences = occurrences[:-1]  # last night's (or the latest) date: still to enter
+    return occurrences
+
+
+def _demo_count(occurrence: Occurrence, rng: random.Random, profile: tuple, recorder, now: datetime) -> dict:
+    """One plausible count of a date (a HeadCount row), drawn from the meeting's profile."""
+    room, online, newcomers_mean, cash_each, digital_mean = profile
+    season = SEASON[occurrence.local_date.month]
+    entered_at = occurrence.ends_at + timedelta(hours=rng.choice([1, 2, 13, 14, 15, 26]))
+    via_link = rng.random() < 0.3
+    row = {
+        "occurrence_id": occurrence.id,
+        "currency": "USD",
+        "note": None,
+        "recorded_via": "link" if via_link else "account",
+        "recorded_by_id": None if via_link else recorder,
+        "recorded_at": min(entered_at, now),
+        "updated_by_id": None if via_link else recorder,
+        "updated_at": min(entered_at, now),
+    }
+    if rng.random() < 0.025:  # nobody counted that day; the basket was still counted
+        row.update(total=None, newcomers=None, in_person=None, online=None)
+        in_room = room
+    else:
+        in_room = max(0, round(rng.gauss(room * season, max(1.0, room * 0.15)))) if room else 0
+        on_line = max(0, round(rng.gauss(online * season, max(1.0, online * 0.18)))) if online else 0
+        if in_room + on_line == 0:
+            in_room = 1 if room else 0
+            on_line = 0 if room else 1
+        total = in_room + on_line
+        row.update(
+            total=total,
+            in_person=in_room,
+            online=on_line,
+            newcomers=min(total, _poisson(rng, newcomers_mean * (1.6 if season > 1.1 else 1.0))),
+        )
+        if rng.random() < 0.04:
+            row["note"] = rng.choice(
+                [
+                    "Hall heating was off",
+                    "Speaker meeting, ran 10 minutes over",
+                    "Zoom dropped at 8:10",
+                ]
+            )
+    cash = round(in_room * cash_each * rng.uniform(0.7, 1.3) * 4) * 25 if cash_each and in_room else None
+    digital = round(rng.gauss(digital_mean, digital_mean * 0.35)) * 100 if digital_mean else None
+    row["cash_minor"] = cash
+    row["digital_minor"] = max(0, digital) if digital is not None else None
+    return row
 
 
 def seed_intergroup_counts(*, now: datetime, years: int = 5, chunk: int = 20_000) -> int:
@@ -218,6 +230,12 @@ def seed_intergroup_counts(*, now: datetime, years: int = 5, chunk: int = 20_000
     )
     if already is not None:
         return 0
+    _insert_bench_dates(_first_rules(bench), now=now, years=years, chunk=chunk)
+    return _insert_bench_counts(now)
+
+
+def _first_rules(bench: sa.Select) -> dict[int, Rule]:
+    """The first schedule of each benchmark meeting, as a Rule."""
     schedules = db.session.execute(
         sa.select(
             MeetingSchedule.meeting_id,
@@ -235,9 +253,14 @@ def seed_intergroup_counts(*, now: datetime, years: int = 5, chunk: int = 20_000
     first_schedule: dict[int, Rule] = {}
     for meeting_id, *parts in schedules:
         first_schedule.setdefault(meeting_id, Rule(*parts))
+    return first_schedule
+
+
+def _insert_bench_dates(rules: dict[int, Rule], *, now: datetime, years: int, chunk: int) -> None:
+    """The past `years` of dates of each meeting, inserted `chunk` rows at a time."""
     table = Occurrence.__table__
     batch: list[dict] = []
-    for meeting_id, rule in first_schedule.items():
+    for meeting_id, rule in rules.items():
         today = local_today(rule.timezone, now)
         start = today - timedelta(days=365 * years + years // 4)
         for day in dates_between(rule, start, today - timedelta(days=1)):
@@ -263,6 +286,9 @@ def seed_intergroup_counts(*, now: datetime, years: int = 5, chunk: int = 20_000
     if batch:
         db.session.execute(sa.insert(table), batch)
 
+
+def _insert_bench_counts(now: datetime) -> int:
+    """A count for every ended, scheduled benchmark date without one, computed by the database."""
     o, m = Occurrence.__table__.alias("o"), Meeting.__table__.alias("m")
     total = 6 + (o.c.id * 37 + m.c.id * 11) % 25
     online = sa.case(

@@ -6,6 +6,7 @@ import hashlib
 from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from flask import render_template
 from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
@@ -45,8 +46,6 @@ def when(occurrence) -> str:
 
 def short_when(occurrence) -> str:
     """ "Tue 17 Nov, 7:30 PM": for lists and the grid."""
-    from babel.dates import format_date
-
     return (
         f"{format_date(occurrence.local_date, 'EEE d MMM', locale=locale())}, "
         f"{meeting_display.format_clock(occurrence.local_start.time())}"
@@ -67,16 +66,17 @@ def trend_charts(series: services.Series, *, prefix: str) -> list[charts.Chart]:
     newcomers, and collections (cash and digital). Each message is translated once per chart, then
     filled in per bar."""
     loc = locale()
-    labels = [b.label for b in series.buckets]
     span = str(PERIOD_TITLES[series.period]).lower()
-    currency = series.currency
-    digits = services.precision(currency)
+    return [
+        _attendance_chart(series, prefix=prefix, span=span, loc=loc),
+        _newcomers_chart(series, prefix=prefix, span=span),
+        _collections_chart(series, prefix=prefix, span=span, loc=loc),
+    ]
 
+
+def _attendance_chart(series: services.Series, *, prefix: str, span: str, loc: str) -> charts.Chart:
     def avg(value):
         return services.format_average(value, loc)
-
-    def cash(minor):
-        return services.format_money(minor, currency, loc)
 
     no_count = gettext("%(period)s: no head count")
     attendance_tip = gettext("%(period)s: %(average)s on average (%(room)s in the room, %(online)s online)")
@@ -87,7 +87,7 @@ def trend_charts(series: services.Series, *, prefix: str) -> list[charts.Chart]:
             counted[n] = ngettext("%(num)d meeting counted", "%(num)d meetings counted", n)
         return counted[n]
 
-    attendance_tips = [
+    tips = [
         attendance_tip
         % {
             "period": b.long_label,
@@ -102,7 +102,7 @@ def trend_charts(series: services.Series, *, prefix: str) -> list[charts.Chart]:
         for b in series.buckets
     ]
     averages = [b.average for b in series.buckets if b.average is not None]
-    attendance = charts.stacked_bars(
+    return charts.stacked_bars(
         id=f"{prefix}-attendance",
         title=gettext("Average attendance per meeting"),
         description=gettext(
@@ -112,15 +112,19 @@ def trend_charts(series: services.Series, *, prefix: str) -> list[charts.Chart]:
             low=avg(min(averages)) if averages else "0",
             high=avg(max(averages)) if averages else "0",
         ),
-        labels=labels,
+        labels=[b.label for b in series.buckets],
         values=[[b.average_in_person, b.average_online] if b.meetings else None for b in series.buckets],
         styles=[_style("in_room"), _style("online")],
-        tooltips=attendance_tips,
+        tooltips=tips,
         tick_format=avg,
         integer_axis=True,
     )
+
+
+def _newcomers_chart(series: services.Series, *, prefix: str, span: str) -> charts.Chart:
+    no_count = gettext("%(period)s: no head count")
     newcomers_tip = gettext("%(period)s: %(num)s newcomers")
-    newcomers = charts.stacked_bars(
+    return charts.stacked_bars(
         id=f"{prefix}-newcomers",
         title=gettext("Newcomers"),
         description=gettext(
@@ -128,7 +132,7 @@ def trend_charts(series: services.Series, *, prefix: str) -> list[charts.Chart]:
             span=span,
             n=series.totals.newcomers,
         ),
-        labels=labels,
+        labels=[b.label for b in series.buckets],
         values=[[b.newcomers] if b.meetings else None for b in series.buckets],
         styles=[_style("newcomers")],
         tooltips=[
@@ -140,9 +144,18 @@ def trend_charts(series: services.Series, *, prefix: str) -> list[charts.Chart]:
         tick_format=lambda v: f"{int(v)}",
         integer_axis=True,
     )
+
+
+def _collections_chart(series: services.Series, *, prefix: str, span: str, loc: str) -> charts.Chart:
+    currency = series.currency
+    digits = services.precision(currency)
+
+    def cash(minor):
+        return services.format_money(minor, currency, loc)
+
     money_tip = gettext("%(period)s: %(total)s (cash %(cash)s, digital %(digital)s)")
     no_money = gettext("%(period)s: no collection recorded")
-    collections = charts.stacked_bars(
+    return charts.stacked_bars(
         id=f"{prefix}-collections",
         title=gettext("Collections (%(currency)s)", currency=currency),
         description=gettext(
@@ -151,7 +164,7 @@ def trend_charts(series: services.Series, *, prefix: str) -> list[charts.Chart]:
             span=span,
             total=cash(series.totals.cash + series.totals.digital),
         ),
-        labels=labels,
+        labels=[b.label for b in series.buckets],
         values=[
             [b.cash / 10**digits, b.digital / 10**digits] if b.collected_dates else None
             for b in series.buckets
@@ -171,7 +184,6 @@ def trend_charts(series: services.Series, *, prefix: str) -> list[charts.Chart]:
         ],
         tick_format=lambda v: services.format_money(round(v * 10**digits), currency, loc, whole=True),
     )
-    return [attendance, newcomers, collections]
 
 
 # Rendered trends, per process, keyed by everything they show: the group, the meeting, the language,
@@ -219,8 +231,6 @@ def count_summary(count) -> str:
 
 def instant(value, occurrence) -> str:
     """An instant (when a count was entered) in the meeting's zone: "17 Nov 2026, 9:12 PM EST"."""
-    from babel.dates import format_date
-
     local = value.astimezone(ZoneInfo(occurrence.timezone))
     day = format_date(local.date(), "medium", locale=locale())
     return f"{day}, {meeting_display.local_time_label(value, occurrence.timezone)}"

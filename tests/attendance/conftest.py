@@ -12,10 +12,11 @@ def setup(app):
     secretary = factories.member(group, "secretary", email="sec@example.org", name="Sam S.")
     leader = factories.member(group, "leader", email="leader@example.org")
     sponsor = factories.member(group, "sponsor", email="sponsor@example.org")
-    tuesday = helpers.meeting(group, "Tuesday Night Group")
-    hybrid = helpers.meeting(
+    tuesday = factories.meeting(group, "Tuesday Night Group", now=helpers.START)
+    hybrid = factories.meeting(
         group,
         "Thursday Hybrid",
+        now=helpers.START,
         weekday=3,
         start="12:00",
         attendance="hybrid",

@@ -12,16 +12,12 @@ from groupadmin.extensions import db
 from groupadmin.mail.models import OutboxMessage
 from groupadmin.meetings.models import Occurrence
 from groupadmin.meetings.schedule import Rule, dates_between
-from tests import factories
 from tests.conftest import NOW
 
-# Meetings built by `meeting()` have dates from five weeks before NOW: Tuesdays 20 Oct … 17 Nov 2026 are
-# past (NOW is Saturday 21 Nov 2026, 13:00 in New York), 24 Nov onwards are to come.
+# Meetings are built with `factories.meeting(group, name, now=START)`: their dates start five weeks before
+# NOW, so Tuesdays 20 Oct … 17 Nov 2026 are past (NOW is Saturday 21 Nov 2026, 13:00 in New York), 24 Nov
+# onwards are to come.
 START = NOW - timedelta(weeks=5)
-
-
-def meeting(group, name=None, **kwargs):
-    return factories.meeting(group, name, now=START, **kwargs)
 
 
 def occurrences(meeting, *, past: bool | None = None) -> list[Occurrence]:

@@ -70,7 +70,7 @@ def test_another_groups_dates_answer_404(setup, client):
     s = setup
     other = factories.group()
     factories.member(other, "secretary", email="other@example.org")
-    theirs = helpers.occurrences(helpers.meeting(other), past=True)[-1]
+    theirs = helpers.occurrences(factories.meeting(other, now=helpers.START), past=True)[-1]
     login(client, "sec@example.org")
     # Their date through our group's URL, and our date through theirs.
     assert client.get(_url(s, theirs)).status_code == 404
@@ -229,6 +229,29 @@ def test_the_catch_up_grid_saves_all_or_nothing(setup, client):
     assert _count(a).total == 20
 
 
+def test_the_catch_up_grid_answers_422_for_numbers_out_of_range_and_ignores_foreign_ids(setup, client):
+    s = setup
+    login(client, "sec@example.org")
+    url = f"/groups/{s.group.slug}/counts/catch-up"
+    a = s.past[-1]
+    huge = 2**70
+    data = {
+        **_grid(a, total=str(huge), cash="9" * 40, newcomers="-3"),
+        f"c{huge}-present": "1",
+        f"c{huge}-total": "5",
+        "c-1-present": "1",
+    }
+    response = client.post(url, data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "check the number" in html and "check the amount" in html and "negative" in html
+    assert _count(a) is None
+    for query in (f"?meeting={huge}", f"?weeks={huge}", "?weeks=-5&meeting=abc"):
+        assert client.get(url + query).status_code == 200
+    assert client.post(url + f"?meeting={huge}", data=_grid(a, total="7")).status_code == 302
+    assert _count(a).total == 7
+
+
 # ---------------------------------------------------------------------------------------------------
 # The dashboard
 
@@ -258,12 +281,12 @@ def test_the_dashboard_lists_counts_to_enter_for_secretaries_and_leaders(setup, 
 
     first = factories.group()
     factories.member(first, "leader", u=s.sponsor)
-    helpers.meeting(first)
+    factories.meeting(first, now=helpers.START)
     one_group = dashboard_queries()
     for _ in range(4):
         group = factories.group()
         factories.member(group, "leader", u=s.sponsor)
-        helpers.meeting(group)
+        factories.meeting(group, now=helpers.START)
     assert dashboard_queries() == one_group
     assert client.get("/").get_data(as_text=True).count("?back=dashboard") == 10  # two weeks, five groups
 

@@ -87,7 +87,7 @@ def test_a_stopped_scheduler_does_not_send_stale_reminders(setup):
 def test_every_secretary_gets_one_message_for_the_dates_of_a_morning(setup):
     s = setup
     second = factories.member(s.group, "secretary", email="sec2@example.org")
-    helpers.meeting(s.group, "Tuesday Early", start="07:00")
+    factories.meeting(s.group, "Tuesday Early", start="07:00", now=helpers.START)
     _tick_through(DUE, DUE + timedelta(hours=1))
     messages = _reminders()
     assert sorted(m.recipient for m in messages) == ["sec2@example.org", "sec@example.org"]
