@@ -13,48 +13,39 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from icalendar import Calendar, Event
 
 from groupadmin.extensions import db
 from groupadmin.groups.models import Group
+from groupadmin.ical import Feed
 from groupadmin.meetings.models import Meeting, Occurrence
 from groupadmin.rota import services
 from groupadmin.rota.display import rota_where
 from groupadmin.rota.models import FILLING, Assignment, RotaPerson
 
 
-def _calendar(name: str, host: str) -> Calendar:
-    cal = Calendar()
-    cal.add("prodid", "-//groupadmin//rota//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
-    cal.add("x-published-ttl", "PT1H")
-    return cal
+def _calendar(name: str) -> Feed:
+    return Feed(name=name, prodid="-//groupadmin//rota//EN", refresh=timedelta(hours=1))
 
 
 def person_feed(person: RotaPerson, *, now: datetime, host: str) -> bytes:
     group = db.session.get(Group, person.group_id)
     with force_locale(group.locale):
-        cal = _calendar(str(_l("%(group)s: my turns", group=group.mail_name)), host)
+        cal = _calendar(str(_l("%(group)s: my turns", group=group.mail_name)))
         for assignment in services.person_calendar_assignments(person, now=now):
             occurrence = assignment.occurrence
-            event = Event()
-            event.add("uid", f"rota-{assignment.id}@{host}")
-            event.add("dtstamp", now)
-            event.add("dtstart", occurrence.starts_at)
-            event.add("dtend", occurrence.ends_at)
             title = f"{group.discreet(occurrence.meeting.name)}: {assignment.role.name}"
             if assignment.status != "confirmed":
                 title += " " + str(_l("(please confirm)"))
-            event.add("summary", title)
-            event.add("status", "CONFIRMED" if assignment.status == "confirmed" else "TENTATIVE")
-            where = rota_where(occurrence)
-            if where:
-                event.add("location", where)
-            cal.add_component(event)
-    return cal.to_ical()
+            cal.event(
+                f"rota-{assignment.id}@{host}",
+                stamp=now,
+                start=occurrence.starts_at,
+                end=occurrence.ends_at,
+                summary=title,
+                status="CONFIRMED" if assignment.status == "confirmed" else "TENTATIVE",
+                location=rota_where(occurrence),
+            )
+    return cal.to_bytes()
 
 
 def group_feed(group: Group, *, now: datetime, host: str) -> bytes:
@@ -94,7 +85,7 @@ def group_feed(group: Group, *, now: datetime, host: str) -> bytes:
         by_cell[(a.occurrence_id, a.role_id)].append(a)
     chosen = {role.id: {m.id for m in role.meetings} for role in roles}
     with force_locale(group.locale):
-        cal = _calendar(str(_l("%(group)s: rota", group=group.mail_name)), host)
+        cal = _calendar(str(_l("%(group)s: rota", group=group.mail_name)))
         for occurrence in occurrences:
             lines, gaps = [], 0
             for role in roles:
@@ -111,18 +102,16 @@ def group_feed(group: Group, *, now: datetime, host: str) -> bytes:
                 lines.append(f"{role.name}: {', '.join(names)}")
             if not lines:
                 continue
-            event = Event()
-            event.add("uid", f"rota-occurrence-{occurrence.id}@{host}")
-            event.add("dtstamp", now)
-            event.add("dtstart", occurrence.starts_at)
-            event.add("dtend", occurrence.ends_at)
             title = group.discreet(occurrence.meeting.name)
             if gaps:
                 title += " · " + str(_l("%(n)s open", n=gaps))
-            event.add("summary", title)
-            event.add("description", "\n".join(lines))
-            where = rota_where(occurrence)
-            if where:
-                event.add("location", where)
-            cal.add_component(event)
-    return cal.to_ical()
+            cal.event(
+                f"rota-occurrence-{occurrence.id}@{host}",
+                stamp=now,
+                start=occurrence.starts_at,
+                end=occurrence.ends_at,
+                summary=title,
+                description="\n".join(lines),
+                location=rota_where(occurrence),
+            )
+    return cal.to_bytes()
