@@ -51,6 +51,33 @@ def person_feed(person: RotaPerson, *, now: datetime, host: str) -> bytes:
 def group_feed(group: Group, *, now: datetime, host: str) -> bytes:
     """One event per upcoming (and recent) occurrence: its roles and who fills them, gaps included."""
     roles = services.group_roles(group)
+    occurrences, by_cell = _group_rota(group, now=now)
+    chosen = {role.id: {m.id for m in role.meetings} for role in roles}
+    with force_locale(group.locale):
+        cal = _calendar(str(_l("%(group)s: rota", group=group.mail_name)))
+        for occurrence in occurrences:
+            applying = [r for r in roles if services.role_applies(r, occurrence, chosen[r.id])]
+            if not applying:
+                continue
+            lines, gaps = _rota_lines(applying, occurrence, by_cell)
+            title = group.discreet(occurrence.meeting.name)
+            if gaps:
+                title += " · " + str(_l("%(n)s open", n=gaps))
+            cal.event(
+                f"rota-occurrence-{occurrence.id}@{host}",
+                stamp=now,
+                start=occurrence.starts_at,
+                end=occurrence.ends_at,
+                summary=title,
+                description="\n".join(lines),
+                location=rota_where(occurrence),
+            )
+    return cal.to_bytes()
+
+
+def _group_rota(group: Group, *, now: datetime) -> tuple[list[Occurrence], dict]:
+    """The group's scheduled occurrences from 30 days ago to six months ahead, and their filling
+    assignments by (occurrence id, role id)."""
     occurrences = list(
         db.session.scalars(
             sa.select(Occurrence)
@@ -66,52 +93,28 @@ def group_feed(group: Group, *, now: datetime, host: str) -> bytes:
             .order_by(Occurrence.starts_at)
         )
     )
-    assignments = (
-        list(
-            db.session.scalars(
-                sa.select(Assignment)
-                .where(
-                    Assignment.occurrence_id.in_([o.id for o in occurrences]), Assignment.status.in_(FILLING)
-                )
-                .options(sa.orm.joinedload(Assignment.person))
-                .order_by(Assignment.id)
-            )
-        )
-        if occurrences
-        else []
-    )
     by_cell = defaultdict(list)
-    for a in assignments:
-        by_cell[(a.occurrence_id, a.role_id)].append(a)
-    chosen = {role.id: {m.id for m in role.meetings} for role in roles}
-    with force_locale(group.locale):
-        cal = _calendar(str(_l("%(group)s: rota", group=group.mail_name)))
-        for occurrence in occurrences:
-            lines, gaps = [], 0
-            for role in roles:
-                if not services.role_applies(role, occurrence, chosen[role.id]):
-                    continue
-                people = by_cell.get((occurrence.id, role.id), [])
-                names = [
-                    a.person.label + ("" if a.status == "confirmed" else " " + str(_l("(asked)")))
-                    for a in people
-                ]
-                missing = max(role.per_occurrence - len(people), 0)
-                gaps += missing
-                names += [str(_l("open"))] * missing
-                lines.append(f"{role.name}: {', '.join(names)}")
-            if not lines:
-                continue
-            title = group.discreet(occurrence.meeting.name)
-            if gaps:
-                title += " · " + str(_l("%(n)s open", n=gaps))
-            cal.event(
-                f"rota-occurrence-{occurrence.id}@{host}",
-                stamp=now,
-                start=occurrence.starts_at,
-                end=occurrence.ends_at,
-                summary=title,
-                description="\n".join(lines),
-                location=rota_where(occurrence),
-            )
-    return cal.to_bytes()
+    if occurrences:
+        for a in db.session.scalars(
+            sa.select(Assignment)
+            .where(Assignment.occurrence_id.in_([o.id for o in occurrences]), Assignment.status.in_(FILLING))
+            .options(sa.orm.joinedload(Assignment.person))
+            .order_by(Assignment.id)
+        ):
+            by_cell[(a.occurrence_id, a.role_id)].append(a)
+    return occurrences, by_cell
+
+
+def _rota_lines(roles, occurrence: Occurrence, by_cell: dict) -> tuple[list[str], int]:
+    """("Role: names" for each role of the date, how many places are open)."""
+    lines, gaps = [], 0
+    for role in roles:
+        people = by_cell.get((occurrence.id, role.id), [])
+        names = [
+            a.person.label + ("" if a.status == "confirmed" else " " + str(_l("(asked)"))) for a in people
+        ]
+        missing = max(role.per_occurrence - len(people), 0)
+        gaps += missing
+        names += [str(_l("open"))] * missing
+        lines.append(f"{role.name}: {', '.join(names)}")
+    return lines, gaps
