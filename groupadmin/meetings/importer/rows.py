@@ -86,25 +86,7 @@ JSON_CLEARS = tuple(
 
 
 # The text fields a record may carry, read as they are (HTML stripped).
-TEXT_FIELDS = (
-    "location",
-    "formatted_address",
-    "address",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "location_notes",
-    "notes",
-    "conference_url",
-    "conference_url_notes",
-    "conference_phone",
-    "conference_phone_notes",
-    "venmo",
-    "square",
-    "paypal",
-    "homegroup_online",
-)
+TEXT_FIELDS = tuple(f for f in JSON_CLEARS if f not in ("region", "latitude", "longitude", "types"))
 
 
 @dataclass
