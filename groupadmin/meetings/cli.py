@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from groupadmin.database import utcnow
 from groupadmin.extensions import db
+from groupadmin.meetings import services
 
 meetings_cli = AppGroup("meetings", help="Meetings and their dated occurrences.")
 
@@ -21,8 +22,6 @@ meetings_cli = AppGroup("meetings", help="Meetings and their dated occurrences."
 )
 def generate_occurrences(weeks: int | None) -> None:
     """Create the missing dated occurrences of every active meeting (idempotent)."""
-    from groupadmin.meetings import services
-
     created = services.generate_occurrences(
         None, now=utcnow(), weeks=weeks or current_app.config["OCCURRENCE_WEEKS_AHEAD"]
     )

@@ -14,6 +14,7 @@ from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from groupadmin.meetings import types
 from groupadmin.meetings.schedule import Rule
 
 ATTENDANCE_LABELS = {
@@ -100,8 +101,6 @@ def describe_schedule(schedule, with_zone: bool = True) -> str:
 
 
 def type_name(code: str) -> str:
-    from groupadmin.meetings import types
-
     return types.name(code, _locale())
 
 

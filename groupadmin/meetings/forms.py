@@ -25,7 +25,7 @@ from groupadmin.forms import strip, timezone_choices, valid_timezone
 from groupadmin.meetings import display
 from groupadmin.meetings import types as meeting_types
 from groupadmin.meetings.schedule import Rule
-from groupadmin.meetings.services import MEETING_FIELDS, listing_problems, rule_problems
+from groupadmin.meetings.services import MEETING_FIELDS, PublicFilters, listing_problems, rule_problems
 
 TEXT = [strip]
 
@@ -226,6 +226,28 @@ class MeetingForm(FlaskForm):
         values["types"] = list(self.types.data or [])
         return values
 
+    def fill_schedule(self, latest, today) -> None:
+        """Show the latest schedule in the "when" fields (the edit page's first view); a change applies
+        from today, or from the latest schedule's start when that is still to come."""
+        self.recurrence.data = latest.recurrence
+        self.weekday.data = latest.weekday if latest.recurrence != "once" else None
+        self.month_week.data = latest.month_week
+        self.on_date.data = latest.on_date
+        self.start_time.data = latest.start_time
+        self.duration_minutes.data = latest.duration_minutes
+        self.timezone.data = latest.timezone
+        self.effective_from.data = max(today, latest.effective_from)
+
+    def edit_values(self, today) -> dict:
+        """The edit page's values for `services.edit_meeting`: the listing, the schedule, the date it
+        applies from (today unless given) and the token of the change previewed, if any."""
+        return {
+            "values": self.values(),
+            "rule": self.rule(),
+            "effective_from": self.effective_from.data or today,
+            "token": self.schedule_token.data,
+        }
+
     def hide_private_notes(self) -> None:
         """For a viewer who may not read the private notes: no field, nothing shown, nothing changed."""
         if "private_notes" in self:
@@ -270,6 +292,16 @@ class OccurrenceForm(FlaskForm):
         filters=TEXT,
         description=_l("e.g. 'Closed for the holiday' or 'Speaker meeting'. Never a member's name."),
     )
+
+    def changes(self) -> dict:
+        """The date's values for `services.update_occurrence`."""
+        return {
+            "cancelled": self.cancelled.data,
+            "online_only": self.online_only.data,
+            "venue_location": self.venue_location.data,
+            "venue_address": self.venue_address.data,
+            "note": self.note.data,
+        }
 
     def add_problems(self, problems: dict) -> None:
         for name, message in problems.items():
@@ -326,3 +358,14 @@ class PublicFilterForm(FlaskForm):
         self.type.choices = [("", _l("Any type")), *offered]
         self.attendance.choices = [("", _l("In person or online")), *display.ATTENDANCE_LABELS.items()]
         self.group.choices = [("", _l("Any group")), *((g.slug, g.name) for g in groups)]
+
+    def filters(self) -> PublicFilters:
+        """The filters asked for; none when any is not a choice."""
+        if not self.validate():
+            return PublicFilters()
+        return PublicFilters(
+            day=self.day.data,
+            type=self.type.data or None,
+            attendance=self.attendance.data or None,
+            group=self.group.data or None,
+        )

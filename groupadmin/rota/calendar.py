@@ -13,53 +13,71 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from icalendar import Calendar, Event
 
 from groupadmin.extensions import db
 from groupadmin.groups.models import Group
+from groupadmin.ical import Feed
 from groupadmin.meetings.models import Meeting, Occurrence
 from groupadmin.rota import services
 from groupadmin.rota.display import rota_where
 from groupadmin.rota.models import FILLING, Assignment, RotaPerson
 
 
-def _calendar(name: str, host: str) -> Calendar:
-    cal = Calendar()
-    cal.add("prodid", "-//groupadmin//rota//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
-    cal.add("x-published-ttl", "PT1H")
-    return cal
+def _calendar(name: str) -> Feed:
+    return Feed(name=name, prodid="-//groupadmin//rota//EN", refresh=timedelta(hours=1))
 
 
 def person_feed(person: RotaPerson, *, now: datetime, host: str) -> bytes:
     group = db.session.get(Group, person.group_id)
     with force_locale(group.locale):
-        cal = _calendar(str(_l("%(group)s: my turns", group=group.mail_name)), host)
+        cal = _calendar(str(_l("%(group)s: my turns", group=group.mail_name)))
         for assignment in services.person_calendar_assignments(person, now=now):
             occurrence = assignment.occurrence
-            event = Event()
-            event.add("uid", f"rota-{assignment.id}@{host}")
-            event.add("dtstamp", now)
-            event.add("dtstart", occurrence.starts_at)
-            event.add("dtend", occurrence.ends_at)
             title = f"{group.discreet(occurrence.meeting.name)}: {assignment.role.name}"
             if assignment.status != "confirmed":
                 title += " " + str(_l("(please confirm)"))
-            event.add("summary", title)
-            event.add("status", "CONFIRMED" if assignment.status == "confirmed" else "TENTATIVE")
-            where = rota_where(occurrence)
-            if where:
-                event.add("location", where)
-            cal.add_component(event)
-    return cal.to_ical()
+            cal.event(
+                f"rota-{assignment.id}@{host}",
+                stamp=now,
+                start=occurrence.starts_at,
+                end=occurrence.ends_at,
+                summary=title,
+                status="CONFIRMED" if assignment.status == "confirmed" else "TENTATIVE",
+                location=rota_where(occurrence),
+            )
+    return cal.to_bytes()
 
 
 def group_feed(group: Group, *, now: datetime, host: str) -> bytes:
     """One event per upcoming (and recent) occurrence: its roles and who fills them, gaps included."""
     roles = services.group_roles(group)
+    occurrences, by_cell = _group_rota(group, now=now)
+    chosen = {role.id: {m.id for m in role.meetings} for role in roles}
+    with force_locale(group.locale):
+        cal = _calendar(str(_l("%(group)s: rota", group=group.mail_name)))
+        for occurrence in occurrences:
+            applying = [r for r in roles if services.role_applies(r, occurrence, chosen[r.id])]
+            if not applying:
+                continue
+            lines, gaps = _rota_lines(applying, occurrence, by_cell)
+            title = group.discreet(occurrence.meeting.name)
+            if gaps:
+                title += " · " + str(_l("%(n)s open", n=gaps))
+            cal.event(
+                f"rota-occurrence-{occurrence.id}@{host}",
+                stamp=now,
+                start=occurrence.starts_at,
+                end=occurrence.ends_at,
+                summary=title,
+                description="\n".join(lines),
+                location=rota_where(occurrence),
+            )
+    return cal.to_bytes()
+
+
+def _group_rota(group: Group, *, now: datetime) -> tuple[list[Occurrence], dict]:
+    """The group's scheduled occurrences from 30 days ago to six months ahead, and their filling
+    assignments by (occurrence id, role id)."""
     occurrences = list(
         db.session.scalars(
             sa.select(Occurrence)
@@ -75,54 +93,28 @@ def group_feed(group: Group, *, now: datetime, host: str) -> bytes:
             .order_by(Occurrence.starts_at)
         )
     )
-    assignments = (
-        list(
-            db.session.scalars(
-                sa.select(Assignment)
-                .where(
-                    Assignment.occurrence_id.in_([o.id for o in occurrences]), Assignment.status.in_(FILLING)
-                )
-                .options(sa.orm.joinedload(Assignment.person))
-                .order_by(Assignment.id)
-            )
-        )
-        if occurrences
-        else []
-    )
     by_cell = defaultdict(list)
-    for a in assignments:
-        by_cell[(a.occurrence_id, a.role_id)].append(a)
-    chosen = {role.id: {m.id for m in role.meetings} for role in roles}
-    with force_locale(group.locale):
-        cal = _calendar(str(_l("%(group)s: rota", group=group.mail_name)), host)
-        for occurrence in occurrences:
-            lines, gaps = [], 0
-            for role in roles:
-                if not services.role_applies(role, occurrence, chosen[role.id]):
-                    continue
-                people = by_cell.get((occurrence.id, role.id), [])
-                names = [
-                    a.person.label + ("" if a.status == "confirmed" else " " + str(_l("(asked)")))
-                    for a in people
-                ]
-                missing = max(role.per_occurrence - len(people), 0)
-                gaps += missing
-                names += [str(_l("open"))] * missing
-                lines.append(f"{role.name}: {', '.join(names)}")
-            if not lines:
-                continue
-            event = Event()
-            event.add("uid", f"rota-occurrence-{occurrence.id}@{host}")
-            event.add("dtstamp", now)
-            event.add("dtstart", occurrence.starts_at)
-            event.add("dtend", occurrence.ends_at)
-            title = group.discreet(occurrence.meeting.name)
-            if gaps:
-                title += " · " + str(_l("%(n)s open", n=gaps))
-            event.add("summary", title)
-            event.add("description", "\n".join(lines))
-            where = rota_where(occurrence)
-            if where:
-                event.add("location", where)
-            cal.add_component(event)
-    return cal.to_ical()
+    if occurrences:
+        for a in db.session.scalars(
+            sa.select(Assignment)
+            .where(Assignment.occurrence_id.in_([o.id for o in occurrences]), Assignment.status.in_(FILLING))
+            .options(sa.orm.joinedload(Assignment.person))
+            .order_by(Assignment.id)
+        ):
+            by_cell[(a.occurrence_id, a.role_id)].append(a)
+    return occurrences, by_cell
+
+
+def _rota_lines(roles, occurrence: Occurrence, by_cell: dict) -> tuple[list[str], int]:
+    """("Role: names" for each role of the date, how many places are open)."""
+    lines, gaps = [], 0
+    for role in roles:
+        people = by_cell.get((occurrence.id, role.id), [])
+        names = [
+            a.person.label + ("" if a.status == "confirmed" else " " + str(_l("(asked)"))) for a in people
+        ]
+        missing = max(role.per_occurrence - len(people), 0)
+        gaps += missing
+        names += [str(_l("open"))] * missing
+        lines.append(f"{role.name}: {', '.join(names)}")
+    return lines, gaps

@@ -223,3 +223,22 @@ def test_import_through_the_pages_previews_then_applies(client, group):
         "/groups/tuesday-group/meetings/import", data=wrong_type, content_type="multipart/form-data"
     )
     assert page.status_code == 422 and "Choose a .json or .csv file." in page.get_data(as_text=True)
+
+
+def test_a_deeply_nested_json_file_is_refused_with_a_message_not_a_500(client, group):
+    nested = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(importer.ImportFileError) as error:
+        importer.plan_import(group, "deep.json", nested, now=NOW)
+    assert "could not be read" in str(error.value)
+    factories.member(group, "secretary", email="sec@example.org")
+    login(client, "sec@example.org")
+    upload = {"file": (io.BytesIO(nested.encode()), "deep.json")}
+    page = client.post(
+        "/groups/tuesday-group/meetings/import", data=upload, content_type="multipart/form-data"
+    )
+    assert page.status_code == 422 and "could not be read" in page.get_data(as_text=True)
+    applied = client.post(
+        "/groups/tuesday-group/meetings/import/apply",
+        data={"content": nested, "filename": "deep.json", "archive_missing": ""},
+    )
+    assert applied.status_code == 302 and meeting_count() == 0

@@ -12,6 +12,7 @@ from groupadmin.extensions import db
 from groupadmin.meetings import services
 from groupadmin.meetings.models import Occurrence
 from groupadmin.meetings.schedule import Rule, dates_between, gap_dates, nth_weekday
+from groupadmin.meetings.services import hooks
 from tests import factories
 from tests.conftest import NOW
 
@@ -277,7 +278,7 @@ def test_every_change_to_a_date_goes_through_the_one_hook(app):
         services.set_status(meeting, "active", actor=None, now=NOW, weeks=3)
         db.session.commit()
     finally:
-        services._listeners.remove(listener)
+        hooks._listeners.remove(listener)
     assert seen[:3] == [
         ("cancelled", first.local_date),
         ("restored", first.local_date),
