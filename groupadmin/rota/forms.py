@@ -15,11 +15,11 @@ from wtforms import (
     TimeField,
     widgets,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from groupadmin.forms import strip
+from groupadmin.rota.display import APPLIES_TO_LABELS, ROLE_KIND_LABELS
 from groupadmin.rota.models import DEFAULT_REMIND_AT
-from groupadmin.rota.services import APPLIES_TO_LABELS, ROLE_KIND_LABELS
 
 TEXT = [strip]
 
@@ -122,8 +122,6 @@ class PersonForm(FlaskForm):
     )
 
     def validate_user_id(self, field):
-        from wtforms import ValidationError
-
         if field.data == -1:
             raise ValidationError(_l("Choose one of the group's members, or nobody."))
 

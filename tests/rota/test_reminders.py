@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -49,7 +50,7 @@ def test_each_commitment_is_reminded_once_at_each_lead_time(setup):
     assert by_person == {ann.email: 2, cal.email: 2}  # 3 days and 1 day before; nothing for Eve
     assert {day for r, day, _m in sent if r == ann.email} == {"2026-11-28", "2026-11-30"}
     for recipient, _day, message in sent:
-        assert message.created_at.astimezone(services.ZoneInfo("America/New_York")).hour == 10
+        assert message.created_at.astimezone(ZoneInfo("America/New_York")).hour == 10
         if recipient == ann.email:
             assert message.subject.startswith("Reminder: Chair")
             assert "/r/rota-accept/" not in message.text_body and "/r/rota-decline/" in message.text_body

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import time_machine
 from icalendar import Calendar
 
+from groupadmin import crypto
 from groupadmin.extensions import db
 from groupadmin.rota import services
 from groupadmin.rota.models import Assignment, RotaPerson, ServiceRole
@@ -362,7 +363,7 @@ def test_contact_details_need_consent_and_bad_input_keeps_what_was_typed(setup, 
         sa.text("SELECT email, phone FROM rota_person WHERE id = :id"), {"id": person.id}
     ).one()
     assert "example.org" not in raw.email and "555" not in raw.phone
-    assert person.email_hash == services.crypto.lookup_hash("gina@example.org")
+    assert person.email_hash == crypto.lookup_hash("gina@example.org")
     # The same address twice in a group is refused beside the field.
     response = client.post(
         url, data={**data, "display_name": "Gil K.", "email": "gina@example.org", "phone": "", "consent": "y"}
