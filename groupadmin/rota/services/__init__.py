@@ -88,7 +88,9 @@ from groupadmin.rota.services.reminders import (
 )
 from groupadmin.rota.services.roles import (
     DEFAULT_ROLES,
+    ROLE_CHANGES,
     add_default_roles,
+    change_role,
     group_roles,
     move_role,
     parse_remind_days,
@@ -112,6 +114,7 @@ __all__ = [
     "DEFAULT_ROLES",
     "LINK_ACTIONS",
     "MAX_WEEKS",
+    "ROLE_CHANGES",
     "REMINDER_CATCH_UP",
     "SUMMARY_DAYS",
     "AssignmentProblems",
@@ -134,6 +137,7 @@ __all__ = [
     "assign_many",
     "calendar_url",
     "chair_for_occurrences",
+    "change_role",
     "check_period",
     "clean_display_name",
     "confirm_by_hand",

@@ -171,7 +171,7 @@ def pending_offer(assignment: Assignment) -> Assignment | None:
 def offer_swap(assignment: Assignment, colleague_id: int | None, *, now: datetime) -> Assignment:
     """Ask a colleague to take this turn. Until they accept, the turn stays with the person."""
     if assignment.status not in FILLING:
-        raise RotaError(_l("This turn is not yours any more."))
+        raise RotaError(_l("This turn is not yours any more."), field="colleague")
     candidates = {p.id: p for p in swap_candidates(assignment)}
     colleague = candidates.get(colleague_id)
     if colleague is None:

@@ -174,6 +174,17 @@ def move_role(role: ServiceRole, direction: int, *, group: Group) -> None:
         roles[index].position, roles[other].position = roles[other].position, roles[index].position
 
 
+ROLE_CHANGES = ("archive", "restore", "up", "down")
+
+
+def change_role(role: ServiceRole, change: str, *, group: Group, actor, now: datetime) -> None:
+    """One of ROLE_CHANGES: archive or restore the role, or move it up or down the rota's columns."""
+    if change in ("archive", "restore"):
+        set_role_archived(role, change == "archive", actor=actor, now=now)
+    elif change in ("up", "down"):
+        move_role(role, 1 if change == "down" else -1, group=group)
+
+
 def update_settings(group: Group, *, actor, now: datetime, min_gap_days: int, weekly_summary: bool) -> None:
     if not isinstance(min_gap_days, int) or not 0 <= min_gap_days <= 120:
         raise RotaError(_l("From 0 to 120 days."), field="min_gap_days")
