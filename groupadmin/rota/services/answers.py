@@ -26,70 +26,81 @@ def accept(assignment: Assignment, *, now: datetime) -> str:
         return "closed"
     group = assignment.occurrence.meeting.group
     if assignment.status == "offered":
-        original = assignment.swap_from
-        if original is not None and original.status in FILLING:
-            original.status = "swapped"
-            original.responded_at = now
-        else:
-            filling = db.session.scalar(
-                sa.select(sa.func.count())
-                .select_from(Assignment)
-                .where(
-                    Assignment.occurrence_id == assignment.occurrence_id,
-                    Assignment.role_id == assignment.role_id,
-                    Assignment.status.in_(FILLING),
-                )
-            )
-            if filling >= assignment.role.per_occurrence:
-                assignment.status, assignment.responded_at = "withdrawn", now
-                return "filled"
-        assignment.status, assignment.confirmed_via, assignment.responded_at = "confirmed", "swap", now
-        touch(assignment.person, now)
-        audit.record(
-            now=now,
-            actor=None,
-            action="rota_assignment.swapped",
-            obj=assignment,
-            group=group,
-            from_assignment=original.id if original else None,
-        )
-        if original is not None:
-            tell(
-                original.person,
-                key=f"rota-swap-done:{assignment.id}",
-                now=now,
-                group=group,
-                subject=_l("%(name)s will take your turn", name=assignment.person.label),
-                template="rota/swap_answer",
-                context={
-                    "accepted": True,
-                    "colleague": assignment.person.label,
-                    "item": mail_item(original, ()),
-                },
-            )
-        tell_secretaries(
-            group,
-            key=f"rota-swap-secretary:{assignment.id}",
-            now=now,
-            subject=_l(
-                "Rota swap: %(role)s on %(date)s",
-                role=assignment.role.name,
-                date=day_label(assignment.occurrence, group),
-            ),
-            template="rota/swap_secretary",
-            context={
-                "assignment": assignment,
-                "from_label": original.person.label if original else None,
-                "grid_url": mail.external_url("rota.grid", group_slug=group.slug),
-            },
-        )
-        return "confirmed"
+        return _accept_offer(assignment, group, now=now)
     assignment.status, assignment.confirmed_via, assignment.responded_at = "confirmed", "link", now
     touch(assignment.person, now)
     audit.record(
         now=now, actor=None, action="rota_assignment.confirmed", obj=assignment, group=group, via="link"
     )
     return "confirmed"
+
+
+def _accept_offer(assignment: Assignment, group, *, now: datetime) -> str:
+    """A colleague takes a swap offer: the original turn is handed over (or, when it is gone, the offer
+    fills an open place if there is one); the person who asked and the secretaries are told."""
+    original = assignment.swap_from
+    if original is not None and original.status in FILLING:
+        original.status = "swapped"
+        original.responded_at = now
+    else:
+        filling = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Assignment)
+            .where(
+                Assignment.occurrence_id == assignment.occurrence_id,
+                Assignment.role_id == assignment.role_id,
+                Assignment.status.in_(FILLING),
+            )
+        )
+        if filling >= assignment.role.per_occurrence:
+            assignment.status, assignment.responded_at = "withdrawn", now
+            return "filled"
+    assignment.status, assignment.confirmed_via, assignment.responded_at = "confirmed", "swap", now
+    touch(assignment.person, now)
+    audit.record(
+        now=now,
+        actor=None,
+        action="rota_assignment.swapped",
+        obj=assignment,
+        group=group,
+        from_assignment=original.id if original else None,
+    )
+    _tell_swapped(assignment, original, group, now=now)
+    return "confirmed"
+
+
+def _tell_swapped(assignment: Assignment, original: Assignment | None, group, *, now: datetime) -> None:
+    """The person who asked hears that their colleague took the turn; the secretaries hear of the swap."""
+    if original is not None:
+        tell(
+            original.person,
+            key=f"rota-swap-done:{assignment.id}",
+            now=now,
+            group=group,
+            subject=_l("%(name)s will take your turn", name=assignment.person.label),
+            template="rota/swap_answer",
+            context={
+                "accepted": True,
+                "colleague": assignment.person.label,
+                "item": mail_item(original, ()),
+            },
+        )
+    tell_secretaries(
+        group,
+        key=f"rota-swap-secretary:{assignment.id}",
+        now=now,
+        subject=_l(
+            "Rota swap: %(role)s on %(date)s",
+            role=assignment.role.name,
+            date=day_label(assignment.occurrence, group),
+        ),
+        template="rota/swap_secretary",
+        context={
+            "assignment": assignment,
+            "from_label": original.person.label if original else None,
+            "grid_url": mail.external_url("rota.grid", group_slug=group.slug),
+        },
+    )
 
 
 def decline(assignment: Assignment, *, now: datetime) -> str:

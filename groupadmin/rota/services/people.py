@@ -131,46 +131,87 @@ def save_person(
     display_name = clean_display_name(display_name)
     email = (email or "").strip() or None
     phone = " ".join((phone or "").split()) or None
+    email, email_hash, email_problem = _checked_email(group, person, email)
+    roles = _roles_of(group, role_ids)
+    linkable = {u.id for u in linkable_users(group)} if user_id is not None else set()
+    problems = person_problems(
+        display_name=display_name,
+        email_problem=email_problem,
+        phone=phone,
+        has_contact=bool(email or phone),
+        consent=consent,
+        user_id=user_id,
+        linkable=linkable,
+    )
+    if problems:
+        raise RotaError.of(problems)
+    return _apply_person(
+        group,
+        person,
+        actor=actor,
+        now=now,
+        display_name=display_name,
+        contact=(email, email_hash, phone),
+        roles=roles,
+        active=active,
+        user_id=user_id,
+    )
+
+
+def _checked_email(group: Group, person: RotaPerson | None, email: str | None):
+    """(normalised email, its lookup hash, problem or None): the address must be valid and not
+    another rota person's of the group."""
+    if not email:
+        return email, None, None
+    try:
+        email = mail.normalise_address(email)
+    except mail.MailError:
+        return email, None, _l("This is not a valid email address.")
+    email_hash = crypto.lookup_hash(email)
+    clash = db.session.scalar(
+        sa.select(RotaPerson.id).where(
+            RotaPerson.group_id == group.id,
+            RotaPerson.email_hash == email_hash,
+            RotaPerson.id != (person.id if person else -1),
+        )
+    )
+    return email, email_hash, _l("Another person on the rota has this email address.") if clash else None
+
+
+def _roles_of(group: Group, role_ids: list[int]) -> list[ServiceRole]:
+    if not role_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(ServiceRole).where(ServiceRole.group_id == group.id, ServiceRole.id.in_(role_ids))
+        )
+    )
+
+
+def person_problems(
+    *, display_name, email_problem, phone, has_contact: bool, consent: bool, user_id, linkable: set[int]
+) -> dict:
+    """What is wrong with a person's details, field by field (empty: nothing). Pure."""
     problems = {}
     problem = name_problem(display_name)
     if problem:
         problems["display_name"] = problem
-    email_hash = None
-    if email:
-        try:
-            email = mail.normalise_address(email)
-        except mail.MailError:
-            problems["email"] = _l("This is not a valid email address.")
-        else:
-            email_hash = crypto.lookup_hash(email)
-            clash = db.session.scalar(
-                sa.select(RotaPerson.id).where(
-                    RotaPerson.group_id == group.id,
-                    RotaPerson.email_hash == email_hash,
-                    RotaPerson.id != (person.id if person else -1),
-                )
-            )
-            if clash:
-                problems["email"] = _l("Another person on the rota has this email address.")
+    if email_problem:
+        problems["email"] = email_problem
     if phone and not _PHONE.match(phone):
         problems["phone"] = _l("Use digits, spaces and an optional + at the start, e.g. +1 555 010 0199.")
-    if (email or phone) and not consent:
+    if has_contact and not consent:
         problems["consent"] = _l(
             "Keep an email address or phone number only when the person has agreed: tick the box, or leave "
             "both empty."
         )
-    roles = []
-    if role_ids:
-        roles = list(
-            db.session.scalars(
-                sa.select(ServiceRole).where(ServiceRole.group_id == group.id, ServiceRole.id.in_(role_ids))
-            )
-        )
-    if user_id is not None and user_id not in {u.id for u in linkable_users(group)}:
+    if user_id is not None and user_id not in linkable:
         problems["user_id"] = _l("Choose one of the group's members, or nobody.")
-    if problems:
-        raise RotaError.of(problems)
+    return problems
 
+
+def _apply_person(group, person, *, actor, now, display_name, contact, roles, active, user_id) -> RotaPerson:
+    email, email_hash, phone = contact
     creating = person is None
     if creating:
         person = RotaPerson(group_id=group.id, created_at=now, last_active_at=now)

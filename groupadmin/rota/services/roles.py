@@ -69,34 +69,16 @@ def save_role(
     remind_at: time,
 ) -> ServiceRole:
     name = " ".join((name or "").split())
-    problems = {}
-    if not name:
-        problems["name"] = _l("Give the role a name.")
-    elif len(name) > 60:
-        problems["name"] = _l("Use at most 60 characters.")
-    elif db.session.scalar(
-        sa.select(ServiceRole.id).where(
-            ServiceRole.group_id == group.id,
-            sa.func.lower(ServiceRole.name) == name.lower(),
-            ServiceRole.id != (role.id if role else -1),
-        )
-    ):
-        problems["name"] = _l("The group has a role with this name already.")
-    if kind not in ROLE_KINDS:
-        problems["kind"] = _l("Choose what kind of role this is.")
-    if applies_to not in APPLIES_TO:
-        problems["applies_to"] = _l("Choose which meetings need this role.")
-    if not isinstance(per_occurrence, int) or not 1 <= per_occurrence <= 10:
-        problems["per_occurrence"] = _l("From 1 to 10 people.")
-    meetings = []
-    if meeting_ids:
-        meetings = list(
-            db.session.scalars(
-                sa.select(Meeting).where(Meeting.group_id == group.id, Meeting.id.in_(meeting_ids))
-            )
-        )
-    if applies_to == "chosen" and not meetings:
-        problems["meetings"] = _l("Choose at least one meeting, or another option above.")
+    taken = bool(name) and len(name) <= 60 and _name_taken(group, role, name)
+    meetings = _meetings_of(group, meeting_ids)
+    problems = role_problems(
+        name=name,
+        taken=taken,
+        kind=kind,
+        applies_to=applies_to,
+        per_occurrence=per_occurrence,
+        meetings=meetings,
+    )
     if problems:
         raise RotaError.of(problems)
     creating = role is None
@@ -122,6 +104,48 @@ def save_role(
         kind=kind,
     )
     return role
+
+
+def _name_taken(group: Group, role: ServiceRole | None, name: str) -> bool:
+    return bool(
+        db.session.scalar(
+            sa.select(ServiceRole.id).where(
+                ServiceRole.group_id == group.id,
+                sa.func.lower(ServiceRole.name) == name.lower(),
+                ServiceRole.id != (role.id if role else -1),
+            )
+        )
+    )
+
+
+def _meetings_of(group: Group, meeting_ids: list[int]) -> list[Meeting]:
+    if not meeting_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Meeting).where(Meeting.group_id == group.id, Meeting.id.in_(meeting_ids))
+        )
+    )
+
+
+def role_problems(*, name: str, taken: bool, kind, applies_to, per_occurrence, meetings) -> dict:
+    """What is wrong with a role's settings, field by field (empty: nothing). Pure."""
+    problems = {}
+    if not name:
+        problems["name"] = _l("Give the role a name.")
+    elif len(name) > 60:
+        problems["name"] = _l("Use at most 60 characters.")
+    elif taken:
+        problems["name"] = _l("The group has a role with this name already.")
+    if kind not in ROLE_KINDS:
+        problems["kind"] = _l("Choose what kind of role this is.")
+    if applies_to not in APPLIES_TO:
+        problems["applies_to"] = _l("Choose which meetings need this role.")
+    if not isinstance(per_occurrence, int) or not 1 <= per_occurrence <= 10:
+        problems["per_occurrence"] = _l("From 1 to 10 people.")
+    if applies_to == "chosen" and not meetings:
+        problems["meetings"] = _l("Choose at least one meeting, or another option above.")
+    return problems
 
 
 def add_default_roles(group: Group, *, actor, now: datetime) -> int:
