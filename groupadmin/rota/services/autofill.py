@@ -96,6 +96,39 @@ def preview_autofill(
         ),
         statuses=(*PENDING_OR_FILLING, "declined"),
     )
+    turns, declined, filled = _history(history)
+    slots = _open_slots(occurrences, roles, filled)
+    result = planner.plan(
+        slots,
+        [_candidate(p) for p in people.values()],
+        turns,
+        declined=declined,
+        min_gap=timedelta(days=min_gap_days),
+        window=(window_start, window_end),
+    )
+    return AutofillPreview(
+        start=start,
+        end=end,
+        plan=result,
+        occurrences=by_id,
+        roles=roles,
+        people=people,
+        slots_open=sum(s.open for s in slots),
+    )
+
+
+def _candidate(person: RotaPerson) -> planner.Candidate:
+    return planner.Candidate(
+        person.id,
+        frozenset(r.id for r in person.roles),
+        tuple((b.starts_on, b.ends_on) for b in person.blackouts),
+        person.active,
+    )
+
+
+def _history(history: list[Assignment]):
+    """(turns, declined, filled) from the assignments around a period: every turn for fairness, the
+    declined (occurrence, role, person) triples, and how many people fill each place."""
     turns, declined = [], set()
     filled: dict[tuple[int, int], int] = defaultdict(int)
     for a in history:
@@ -108,6 +141,11 @@ def preview_autofill(
         )
         if a.status in FILLING:
             filled[(a.occurrence_id, a.role_id)] += 1
+    return turns, declined, filled
+
+
+def _open_slots(occurrences: list[Occurrence], roles: dict[int, ServiceRole], filled) -> list[planner.Slot]:
+    """The places still open at each occurrence, for each role its meeting needs."""
     chosen = {role.id: {m.id for m in role.meetings} for role in roles.values()}
     slots = []
     for occurrence in occurrences:
@@ -127,32 +165,7 @@ def preview_autofill(
                         role.position,
                     )
                 )
-    candidates = [
-        planner.Candidate(
-            p.id,
-            frozenset(r.id for r in p.roles),
-            tuple((b.starts_on, b.ends_on) for b in p.blackouts),
-            p.active,
-        )
-        for p in people.values()
-    ]
-    result = planner.plan(
-        slots,
-        candidates,
-        turns,
-        declined=declined,
-        min_gap=timedelta(days=min_gap_days),
-        window=(window_start, window_end),
-    )
-    return AutofillPreview(
-        start=start,
-        end=end,
-        plan=result,
-        occurrences=by_id,
-        roles=roles,
-        people=people,
-        slots_open=sum(s.open for s in slots),
-    )
+    return slots
 
 
 class PlanChanged(RotaError):

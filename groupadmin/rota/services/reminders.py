@@ -36,7 +36,19 @@ def reminder_instant(assignment: Assignment, lead_days: int) -> datetime:
 def send_reminders(*, now: datetime) -> int:
     """Enqueue the reminders (confirmed turns) and "please confirm" nudges (unanswered requests) due at
     `now`. Idempotent: the key is the person and the local day, so ticks and restarts add nothing."""
-    rows = list(
+    sent = 0
+    for (person_id, day), items in due_reminders(_upcoming_turns(now), now=now).items():
+        key = f"rota-reminder:{person_id}:{day.isoformat()}"
+        if not mail.key_exists(key) and _remind(items, key=key, now=now):
+            sent += 1
+    if sent:
+        log.info("rota.reminders", extra={"fields": {"messages": sent}})
+    return sent
+
+
+def _upcoming_turns(now: datetime) -> list[Assignment]:
+    """The turns (asked or confirmed) of the next 16 days at dates that take place."""
+    return list(
         db.session.scalars(
             sa.select(Assignment)
             .join(Occurrence, Occurrence.id == Assignment.occurrence_id)
@@ -58,8 +70,13 @@ def send_reminders(*, now: datetime) -> int:
             .order_by(Occurrence.starts_at, Assignment.id)
         ).unique()
     )
+
+
+def due_reminders(turns: list[Assignment], *, now: datetime) -> dict[tuple[int, date], list[Assignment]]:
+    """(person id, local day) -> the person's turns to mention that day, for each day whose reminder is
+    due at `now` (within REMINDER_CATCH_UP of its time); a day gathers every turn reminded on it. Pure."""
     buckets: dict[tuple[int, date], dict] = {}
-    for assignment in rows:
+    for assignment in turns:
         occurrence = assignment.occurrence
         for lead in assignment.role.remind_days or []:
             at = reminder_instant(assignment, int(lead))
@@ -70,46 +87,60 @@ def send_reminders(*, now: datetime) -> int:
             bucket["items"][assignment.id] = assignment
             if at <= now < at + REMINDER_CATCH_UP:
                 bucket["due"] = True
-    sent = 0
-    for (person_id, day), bucket in buckets.items():
-        if not bucket["due"]:
+    return {
+        key: sorted(bucket["items"].values(), key=lambda a: (a.occurrence.starts_at, a.role.position))
+        for key, bucket in buckets.items()
+        if bucket["due"]
+    }
+
+
+def _remind(items: list[Assignment], *, key: str, now: datetime) -> bool:
+    """One message to the person of `items` (sorted) about all of them."""
+    person, group = items[0].person, items[0].occurrence.meeting.group
+    confirmed = [a for a in items if a.status == "confirmed"]
+    unanswered = [a for a in items if a.status == "proposed"]
+    first = items[0].occurrence
+    if unanswered:
+        subject = _l(
+            "Please confirm: %(role)s on %(date)s",
+            role=unanswered[0].role.name,
+            date=day_label(unanswered[0].occurrence, group),
+        )
+    elif len(confirmed) == 1:
+        subject = _l(
+            "Reminder: %(role)s on %(date)s", role=confirmed[0].role.name, date=day_label(first, group)
+        )
+    else:
+        subject = _l("Reminder: your turns from %(date)s", date=day_label(first, group))
+    return tell(
+        person,
+        key=key,
+        now=now,
+        group=group,
+        subject=subject,
+        template="rota/reminder",
+        context={
+            "confirmed": [mail_item(a, ("decline", "swap")) for a in confirmed],
+            "unanswered": [mail_item(a) for a in unanswered],
+        },
+    )
+
+
+def summary_of(grid, *, now: datetime):
+    """(gaps, unanswered, confirmed) of a grid's upcoming dates: (occurrence, role, open places) and the
+    asked and confirmed turns. Pure."""
+    gaps, unanswered, confirmed = [], [], []
+    for row in grid.rows:
+        if not is_upcoming_gap(row.occurrence, now):
             continue
-        items = sorted(bucket["items"].values(), key=lambda a: (a.occurrence.starts_at, a.role.position))
-        person, group = items[0].person, items[0].occurrence.meeting.group
-        key = f"rota-reminder:{person_id}:{day.isoformat()}"
-        if mail.key_exists(key):
-            continue
-        confirmed = [a for a in items if a.status == "confirmed"]
-        unanswered = [a for a in items if a.status == "proposed"]
-        first = items[0].occurrence
-        if unanswered:
-            subject = _l(
-                "Please confirm: %(role)s on %(date)s",
-                role=unanswered[0].role.name,
-                date=day_label(unanswered[0].occurrence, group),
-            )
-        elif len(confirmed) == 1:
-            subject = _l(
-                "Reminder: %(role)s on %(date)s", role=confirmed[0].role.name, date=day_label(first, group)
-            )
-        else:
-            subject = _l("Reminder: your turns from %(date)s", date=day_label(first, group))
-        if tell(
-            person,
-            key=key,
-            now=now,
-            group=group,
-            subject=subject,
-            template="rota/reminder",
-            context={
-                "confirmed": [mail_item(a, ("decline", "swap")) for a in confirmed],
-                "unanswered": [mail_item(a) for a in unanswered],
-            },
-        ):
-            sent += 1
-    if sent:
-        log.info("rota.reminders", extra={"fields": {"messages": sent}})
-    return sent
+        for cell in row.cells:
+            if not cell.applies:
+                continue
+            if cell.open:
+                gaps.append((row.occurrence, cell.role, cell.open))
+            for a in cell.filling:
+                (confirmed if a.status == "confirmed" else unanswered).append(a)
+    return gaps, unanswered, confirmed
 
 
 def send_weekly_summaries(*, now: datetime) -> int:
@@ -140,17 +171,7 @@ def send_weekly_summaries(*, now: datetime) -> int:
             continue
         today, last = summary_period(group, now)
         grid = load_grid(group, start=today, end=last, now=now, with_options=False)
-        gaps, unanswered, confirmed = [], [], []
-        for row in grid.rows:
-            if not is_upcoming_gap(row.occurrence, now):
-                continue
-            for cell in row.cells:
-                if not cell.applies:
-                    continue
-                if cell.open:
-                    gaps.append((row.occurrence, cell.role, cell.open))
-                for a in cell.filling:
-                    (confirmed if a.status == "confirmed" else unanswered).append(a)
+        gaps, unanswered, confirmed = summary_of(grid, now=now)
         for user in recipients:
             if enqueue(
                 key=f"rota-summary:{group.id}:{user.id}:{today.isoformat()}",
