@@ -21,6 +21,7 @@ Existing assignments are never touched: only open places are filled.
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_left, insort
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -77,8 +78,6 @@ class Plan:
 
     def fingerprint(self) -> str:
         """A short, stable digest of the plan: the preview's and the apply's plans must match."""
-        import hashlib
-
         text = ";".join(f"{p.occurrence_id}:{p.role_id}:{p.person_id}" for p in self.proposals)
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 

@@ -6,7 +6,32 @@ from flask_babel import lazy_gettext as _l
 
 from groupadmin.meetings import display
 from groupadmin.meetings.models import Occurrence
-from groupadmin.rota import services
+
+ROLE_KIND_LABELS = {
+    "chair": _l("Chair"),
+    "speaker": _l("Speaker"),
+    "tech_host": _l("Tech host"),
+    "greeter": _l("Greeter"),
+    "literature": _l("Literature"),
+    "seventh_tradition": _l("7th Tradition"),
+    "coffee": _l("Coffee"),
+    "other": _l("Other"),
+}
+APPLIES_TO_LABELS = {
+    "all": _l("Every meeting"),
+    "online": _l("Meetings with an online part (online, hybrid, or online only that week)"),
+    "in_person": _l("Meetings with people in the room (in person or hybrid)"),
+    "chosen": _l("Only the meetings chosen below"),
+}
+STATUS_LABELS = {
+    "proposed": _l("Asked, no answer yet"),
+    "confirmed": _l("Confirmed"),
+    "declined": _l("Declined"),
+    "offered": _l("Swap offered"),
+    "swapped": _l("Handed over"),
+    "released": _l("Released"),
+    "withdrawn": _l("Withdrawn"),
+}
 
 
 def rota_when(occurrence: Occurrence, fmt: str = "full") -> str:
@@ -30,7 +55,7 @@ TEMPLATE_FILTERS: dict = {}
 TEMPLATE_GLOBALS = {
     "rota_when": rota_when,
     "rota_where": rota_where,
-    "ROTA_STATUS_LABELS": services.STATUS_LABELS,
-    "ROTA_KIND_LABELS": services.ROLE_KIND_LABELS,
-    "ROTA_APPLIES_LABELS": services.APPLIES_TO_LABELS,
+    "ROTA_STATUS_LABELS": STATUS_LABELS,
+    "ROTA_KIND_LABELS": ROLE_KIND_LABELS,
+    "ROTA_APPLIES_LABELS": APPLIES_TO_LABELS,
 }

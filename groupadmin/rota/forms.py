@@ -1,4 +1,10 @@
+"""The rota's forms, and the parsing of the grid (one select per open place, named
+``a-<occurrence id>-<role id>``) into typed choices."""
+
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,11 +21,13 @@ from wtforms import (
     TimeField,
     widgets,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from groupadmin.forms import strip
+from groupadmin.rota.display import APPLIES_TO_LABELS, ROLE_KIND_LABELS
 from groupadmin.rota.models import DEFAULT_REMIND_AT
-from groupadmin.rota.services import APPLIES_TO_LABELS, ROLE_KIND_LABELS
+from groupadmin.rota.services import Choice, RotaError, parse_remind_days
+from groupadmin.web import MAX_DATE, MAX_ID, MIN_DATE
 
 TEXT = [strip]
 
@@ -88,6 +96,13 @@ class RoleForm(FlaskForm):
         description=_l("In the meeting's time zone."),
     )
 
+    def validate_remind_days(self, field):
+        """ "3, 1" -> remind_days_list [3, 1] (the service's rule, beside the field when broken)."""
+        try:
+            self.remind_days_list = parse_remind_days(field.data)
+        except RotaError as error:
+            raise ValidationError(error.message) from error
+
 
 class PersonForm(FlaskForm):
     display_name = StringField(
@@ -122,8 +137,6 @@ class PersonForm(FlaskForm):
     )
 
     def validate_user_id(self, field):
-        from wtforms import ValidationError
-
         if field.data == -1:
             raise ValidationError(_l("Choose one of the group's members, or nobody."))
 
@@ -176,3 +189,78 @@ class SwapForm(FlaskForm):
         coerce=_int_or_none,
         validators=[InputRequired(_l("Choose someone from the list."))],
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# The grid: its period and the people chosen for its open places
+
+DEFAULT_WEEKS, MAX_GRID_WEEKS = 4, 12
+GONE = _l("This choice is no longer possible: reload the page.")
+
+
+@dataclass
+class GridPost:
+    """What a grid post asks: the period shown, the choices (in the order posted), what was chosen per
+    place ((occurrence id, role id) -> person ids, to show again), and problems of ids no database
+    holds ((occurrence id, role id, person id) -> messages, as `AssignmentProblems.errors`)."""
+
+    start: date
+    weeks: int
+    accept_warnings: bool
+    choices: list[Choice] = field(default_factory=list)
+    selected: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    problems: dict[tuple[int, int, int], list[str]] = field(default_factory=dict)
+
+
+def _posted_date(value: str | None, default: date) -> date:
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return default
+    return day if MIN_DATE <= day <= MAX_DATE else default
+
+
+def _posted_int(value: str | None) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_grid(formdata, *, today: date) -> GridPost:
+    """Read a grid post. A field name or value that is not a number is no choice (ignored, as an empty
+    select is); a number no id can be (beyond what an id column holds, or below 1) is refused with
+    the message of a choice that no longer exists, never sent to the database."""
+    weeks = _posted_int(formdata.get("weeks", DEFAULT_WEEKS))
+    post = GridPost(
+        start=_posted_date(formdata.get("start"), today),
+        weeks=DEFAULT_WEEKS if weeks is None else min(max(weeks, 1), MAX_GRID_WEEKS),
+        accept_warnings=bool(formdata.get("accept_warnings")),
+    )
+    for name in formdata:
+        parts = name.split("-")
+        if len(parts) != 3 or parts[0] != "a":
+            continue
+        occurrence_id, role_id = _posted_int(parts[1]), _posted_int(parts[2])
+        if occurrence_id is None or role_id is None:
+            continue
+        for value in formdata.getlist(name):
+            person_id = _posted_int(value) if value else None
+            if person_id is None:
+                continue
+            post.selected.setdefault((occurrence_id, role_id), []).append(person_id)
+            if all(0 < n <= MAX_ID for n in (occurrence_id, role_id, person_id)):
+                post.choices.append(Choice(occurrence_id, role_id, person_id))
+            else:
+                post.problems[(occurrence_id, role_id, person_id)] = [str(GONE)]
+    return post
+
+
+def autofill_form(source, roles, *, today: date) -> AutofillForm:
+    """The auto-fill period form, read from `source` once a period was given, else the next four weeks."""
+    form = AutofillForm(formdata=source if source.get("start") else None)
+    form.roles.choices = [(r.id, r.name) for r in roles]
+    if not source.get("start"):
+        form.start.data = today
+        form.end.data = today + timedelta(days=27)
+    return form

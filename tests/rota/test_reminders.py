@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
 from groupadmin.database import utcnow
 from groupadmin.extensions import db
+from groupadmin.meetings import services as meetings
 from groupadmin.rota import jobs, services
 from groupadmin.scheduler.registry import load_jobs
 from tests import factories
@@ -49,7 +51,7 @@ def test_each_commitment_is_reminded_once_at_each_lead_time(setup):
     assert by_person == {ann.email: 2, cal.email: 2}  # 3 days and 1 day before; nothing for Eve
     assert {day for r, day, _m in sent if r == ann.email} == {"2026-11-28", "2026-11-30"}
     for recipient, _day, message in sent:
-        assert message.created_at.astimezone(services.ZoneInfo("America/New_York")).hour == 10
+        assert message.created_at.astimezone(ZoneInfo("America/New_York")).hour == 10
         if recipient == ann.email:
             assert message.subject.startswith("Reminder: Chair")
             assert "/r/rota-accept/" not in message.text_body and "/r/rota-decline/" in message.text_body
@@ -78,12 +80,11 @@ def test_one_message_per_person_per_day_gathers_several_commitments(setup):
 
 def test_reminders_follow_the_role_settings_and_skip_cancelled_dates(setup):
     s = setup
-    ann, cal, _eve = s.people
+    ann, cal, eve = s.people
     quiet = helpers.role(s.group, "Coffee", remind_days=())
     helpers.assign(s.occurrences[1], quiet, ann, confirmed=True, notify=False)
+    helpers.assign(s.occurrences[1], s.chair, eve, confirmed=True, notify=False)  # due: 3 and 1 days before
     helpers.assign(s.occurrences[2], s.chair, cal, confirmed=True, notify=False)
-    from groupadmin.meetings import services as meetings
-
     meetings.update_occurrence(
         s.occurrences[2],
         actor=None,
@@ -96,7 +97,12 @@ def test_reminders_follow_the_role_settings_and_skip_cancelled_dates(setup):
     )
     db.session.commit()
     _run_clock(NOW, datetime(2026, 12, 9, tzinfo=UTC), step=timedelta(hours=1))
-    assert _reminders() == []
+    sent = _reminders()
+    assert sorted(day for _r, day, _m in sent) == ["2026-11-28", "2026-11-30"]
+    assert {recipient for recipient, _day, _m in sent} == {eve.email}  # not Ann (no reminders), not Cal
+    for _recipient, _day, message in sent:
+        assert message.subject.startswith("Reminder: Chair")
+        assert "Coffee" not in message.text_body
 
 
 def test_a_scheduler_that_was_down_catches_up_within_a_day(setup):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import time_machine
 from icalendar import Calendar
 
+from groupadmin import crypto
 from groupadmin.extensions import db
 from groupadmin.rota import services
 from groupadmin.rota.models import Assignment, RotaPerson, ServiceRole
@@ -148,20 +149,40 @@ def test_grid_flags_conflicts_before_saving_and_keeps_the_choices(setup, client)
     assert len(helpers.outbox("rota/ask")) == 2
 
 
-@pytest.mark.parametrize("value", ["abc", "999999", ""])
-def test_grid_bad_input_never_gives_a_500(setup, client, value):
+GONE = "This choice is no longer possible: reload the page."
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "status"),
+    [
+        ("cell", "abc", 302),  # not a number: no choice, nothing to save
+        ("cell", "", 302),
+        ("cell", "999999", 422),  # nobody has this id
+        ("cell", "99999999999999999999", 422),  # beyond any id column: refused before the database
+        ("a-99999999999999999999-{role}", "{ann}", 422),
+        ("a-{occurrence}-99999999999999999999", "{ann}", 422),
+    ],
+)
+def test_grid_bad_input_never_gives_a_500(setup, client, name, value, status):
     s = setup
+    ann, cal, _eve = s.people
     login(client, "sec@example.org")
-    response = client.post(
-        f"/groups/{s.group.slug}/rota/",
-        data={
-            f"a-{s.occurrences[0].id}-{s.chair.id}": value,
-            "a-x-y": "1",
-            "start": "not a date",
-            "weeks": "lots",
-        },
-    )
-    assert response.status_code in (302, 422)
+    ids = {"role": s.chair.id, "occurrence": s.occurrences[0].id, "ann": ann.id}
+    name = f"a-{s.occurrences[0].id}-{s.chair.id}" if name == "cell" else name.format(**ids)
+    data = {name: value.format(**ids), "a-x-y": "1", "start": "not a date", "weeks": "lots"}
+    kept = f"a-{s.occurrences[1].id}-{s.chair.id}"
+    if status == 422:
+        data[kept] = str(cal.id)  # a good choice beside the bad one: nothing is saved, and it is kept
+    response = client.post(f"/groups/{s.group.slug}/rota/", data=data)
+    assert response.status_code == status
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 0
+    if status == 422:
+        assert GONE in response.text
+        assert re.search(rf'<option value="{cal.id}" selected>Cal D\.', response.text)
+        assert 'name="weeks" value="4"' in response.text  # the period falls back to four weeks from today
+    else:
+        page = client.get(response.headers["Location"])
+        assert "Nothing to save: choose people for the open places first." in page.text
 
 
 def test_a_full_place_and_a_past_date_are_refused(setup, client):
@@ -244,7 +265,9 @@ def test_grid_query_count_is_the_same_for_2_and_12_weeks(setup, client, count_qu
     counts = []
     for weeks in (2, 12):
         with count_queries() as q:
-            client.get(f"/groups/{s.group.slug}/rota/?weeks={weeks}")
+            response = client.get(f"/groups/{s.group.slug}/rota/?weeks={weeks}")
+        assert response.status_code == 200
+        assert response.text.count("rota-person rota-proposed") == weeks  # each week's turn is shown
         counts.append(q.count)
     assert counts[0] == counts[1]
 
@@ -362,7 +385,7 @@ def test_contact_details_need_consent_and_bad_input_keeps_what_was_typed(setup, 
         sa.text("SELECT email, phone FROM rota_person WHERE id = :id"), {"id": person.id}
     ).one()
     assert "example.org" not in raw.email and "555" not in raw.phone
-    assert person.email_hash == services.crypto.lookup_hash("gina@example.org")
+    assert person.email_hash == crypto.lookup_hash("gina@example.org")
     # The same address twice in a group is refused beside the field.
     response = client.post(
         url, data={**data, "display_name": "Gil K.", "email": "gina@example.org", "phone": "", "consent": "y"}

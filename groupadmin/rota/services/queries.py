@@ -1,0 +1,108 @@
+"""What other domains read: open places for the dashboard, the names on a date's script, the chair
+who may enter a head count."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from groupadmin.extensions import db
+from groupadmin.meetings.models import Occurrence
+from groupadmin.rota.models import FILLING, REMOVED_LABEL, Assignment, RotaPerson, ServiceRole
+from groupadmin.rota.services.grid import occurrences_of_groups
+from groupadmin.rota.services.rules import is_upcoming_gap, open_places, summary_period
+
+
+def open_places_by_group(groups, *, now: datetime) -> dict[int, int]:
+    """Open rota places in the next two weeks (as the weekly summary counts them) of each group, for
+    the dashboard: {group id: places}, groups without gaps left out. Takes the Group objects the
+    caller has already loaded; three queries however many groups."""
+    periods = {g.id: summary_period(g, now) for g in groups}
+    if not periods:
+        return {}
+    roles_by_group: dict[int, list[ServiceRole]] = defaultdict(list)
+    for role in db.session.scalars(
+        sa.select(ServiceRole)
+        .where(ServiceRole.group_id.in_(list(periods)), ServiceRole.archived.is_(False))
+        .options(sa.orm.joinedload(ServiceRole.meetings))
+        .order_by(ServiceRole.position, ServiceRole.id)
+    ).unique():
+        roles_by_group[role.group_id].append(role)
+    if not roles_by_group:
+        return {}
+    start = min(first for first, _last in periods.values())
+    end = max(last for _first, last in periods.values())
+    occurrences = [
+        o
+        for o in occurrences_of_groups(list(roles_by_group), start, end)
+        if is_upcoming_gap(o, now)
+        and periods[o.meeting.group_id][0] <= o.local_date <= periods[o.meeting.group_id][1]
+    ]
+    if not occurrences:
+        return {}
+    filling = {
+        (occurrence_id, role_id): n
+        for occurrence_id, role_id, n in db.session.execute(
+            sa.select(Assignment.occurrence_id, Assignment.role_id, sa.func.count(Assignment.id))
+            .where(
+                Assignment.occurrence_id.in_([o.id for o in occurrences]),
+                Assignment.status.in_(FILLING),
+            )
+            .group_by(Assignment.occurrence_id, Assignment.role_id)
+        )
+    }
+    chosen = {r.id: {m.id for m in r.meetings} for roles in roles_by_group.values() for r in roles}
+    result: dict[int, int] = defaultdict(int)
+    for occurrence in occurrences:
+        group_id = occurrence.meeting.group_id
+        for role in roles_by_group[group_id]:
+            filled = filling.get((occurrence.id, role.id), 0)
+            result[group_id] += open_places(role, occurrence, filled, chosen[role.id])
+    return {group_id: n for group_id, n in result.items() if n}
+
+
+def people_for_occurrence(occurrence: Occurrence) -> list[tuple[str, str]]:
+    """(role name, person's name) of an occurrence's confirmed and asked turns (not declined), in the
+    roles' order: the printable script names the chair and speaker of its date with this."""
+    rows = db.session.execute(
+        sa.select(ServiceRole.name, RotaPerson.display_name, RotaPerson.removed_at)
+        .select_from(Assignment)
+        .join(ServiceRole, ServiceRole.id == Assignment.role_id)
+        .join(RotaPerson, RotaPerson.id == Assignment.person_id)
+        .where(Assignment.occurrence_id == occurrence.id, Assignment.status.in_(FILLING))
+        .order_by(ServiceRole.position, ServiceRole.id, Assignment.status != "confirmed", Assignment.id)
+    ).all()
+    return [
+        (name, display if display and removed is None else str(REMOVED_LABEL))
+        for name, display, removed in rows
+    ]
+
+
+def chair_for_occurrences(occurrence_ids) -> dict[int, RotaPerson]:
+    """The chair of each occurrence (confirmed before asked), in one query: head counts let the chair
+    of a date enter its count. Each person has ``label`` and ``contact_email`` (None when unreachable)."""
+    ids = list(occurrence_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Assignment.occurrence_id, RotaPerson)
+        .join(ServiceRole, ServiceRole.id == Assignment.role_id)
+        .join(RotaPerson, RotaPerson.id == Assignment.person_id)
+        .where(
+            Assignment.occurrence_id.in_(ids),
+            ServiceRole.kind == "chair",
+            Assignment.status.in_(FILLING),
+            RotaPerson.removed_at.is_(None),
+        )
+        .order_by(
+            Assignment.occurrence_id, Assignment.status != "confirmed", ServiceRole.position, Assignment.id
+        )
+        # The linked account comes along (``contact_email`` falls back to it): still one query.
+        .options(sa.orm.joinedload(RotaPerson.user))
+    ).all()
+    result: dict[int, RotaPerson] = {}
+    for occurrence_id, person in rows:
+        result.setdefault(occurrence_id, person)
+    return result
