@@ -184,6 +184,18 @@ def secretaries(group: Group) -> list[User]:
     return secretaries_by_group([group.id]).get(group.id, [])
 
 
+def org_admins(organisation_id: int) -> list[User]:
+    """The organisation's administrators (active accounts)."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(OrgRole, OrgRole.user_id == User.id)
+            .where(OrgRole.organisation_id == organisation_id, OrgRole.role == "admin", User.active.is_(True))
+            .order_by(User.display_name, User.id)
+        )
+    )
+
+
 def revoke_group_role(membership: Membership, *, actor, now: datetime, successor=None) -> None:
     """Remove a role. The last secretary can only go with a successor named (hand-over)."""
     group = membership.group

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from groupadmin.audit import services as audit
-from groupadmin.auth.models import User
 from groupadmin.extensions import db
-from groupadmin.groups.models import Group, Membership, OrgRole
+from groupadmin.groups import services as group_services
+from groupadmin.groups.models import Group
 from groupadmin.mail import services as mail
 from groupadmin.meetings.models import Meeting
 
@@ -83,17 +82,9 @@ def _mail_context(meeting: Meeting, *, actor, now: datetime, changes: list[tuple
 
 def listing_watchers(group: Group, *, exclude_user_id: int | None) -> list:
     """Account holders told of listing changes: the group's secretaries and its organisation's admins."""
-    secretaries = sa.select(Membership.user_id).where(
-        Membership.group_id == group.id, Membership.role == "secretary"
-    )
-    admins = sa.select(OrgRole.user_id).where(
-        OrgRole.organisation_id == group.organisation_id, OrgRole.role == "admin"
-    )
-    query = (
-        sa.select(User)
-        .where(sa.or_(User.id.in_(secretaries), User.id.in_(admins)), User.active.is_(True))
-        .order_by(User.id)
-    )
-    if exclude_user_id is not None:
-        query = query.where(User.id != exclude_user_id)
-    return list(db.session.scalars(query))
+    people = {
+        u.id: u
+        for u in [*group_services.secretaries(group), *group_services.org_admins(group.organisation_id)]
+    }
+    people.pop(exclude_user_id, None)
+    return [people[user_id] for user_id in sorted(people)]
