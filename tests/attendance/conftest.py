@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import pytest
 
 from tests import factories
@@ -23,13 +25,14 @@ def setup(app):
         conference_url="https://zoom.us/j/81234567890",
     )
 
-    class Setup:
-        pass
-
-    s = Setup()
-    s.group, s.secretary, s.leader, s.sponsor = group, secretary, leader, sponsor
-    s.tuesday, s.hybrid = tuesday, hybrid
-    s.past = helpers.occurrences(tuesday, past=True)
-    s.future = helpers.occurrences(tuesday, past=False)
-    s.hybrid_past = helpers.occurrences(hybrid, past=True)
-    return s
+    return SimpleNamespace(
+        group=group,
+        secretary=secretary,
+        leader=leader,
+        sponsor=sponsor,
+        tuesday=tuesday,
+        hybrid=hybrid,
+        past=helpers.occurrences(tuesday, past=True),
+        future=helpers.occurrences(tuesday, past=False),
+        hybrid_past=helpers.occurrences(hybrid, past=True),
+    )

@@ -4,6 +4,7 @@ the printable script, and a fixed number of queries however big a format grows."
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -25,7 +26,7 @@ def setup(app):
     group = factories.group()
     meeting = factories.meeting(group, "Tuesday Night", now=now - timedelta(days=21), weeks=8)
     fmt = make_format(group, now=now - timedelta(days=30), meeting=meeting)
-    return group, meeting, fmt
+    return SimpleNamespace(group=group, meeting=meeting, format=fmt)
 
 
 def _as(client, group, role):
@@ -42,7 +43,7 @@ def _dates(meeting, *, past: bool):
 
 
 def test_secretary_starts_from_a_starter_reorders_saves_and_compares(client, setup):
-    group, meeting, _fmt = setup
+    group, meeting = setup.group, setup.meeting
     _as(client, group, "secretary")
     base = f"/groups/{group.slug}/formats"
     page = client.get(f"{base}/new?start_from=starter:speaker&meeting={meeting.id}")
@@ -70,7 +71,7 @@ def test_secretary_starts_from_a_starter_reorders_saves_and_compares(client, set
 
 
 def test_bad_section_input_is_shown_beside_the_field_and_what_was_typed_is_kept(client, setup):
-    group, _meeting, fmt = setup
+    group, fmt = setup.group, setup.format
     _as(client, group, "secretary")
     url = f"/groups/{group.slug}/formats/{fmt.id}/sections/new"
     typed = "Read: the Promises, pp. 83-84. Slowly."
@@ -90,7 +91,7 @@ def test_bad_section_input_is_shown_beside_the_field_and_what_was_typed_is_kept(
 
 
 def test_preview_renders_without_saving(client, setup):
-    group, _meeting, fmt = setup
+    group, fmt = setup.group, setup.format
     _as(client, group, "secretary")
     response = client.post(
         f"/groups/{group.slug}/formats/{fmt.id}/sections/1",
@@ -107,7 +108,7 @@ def test_preview_renders_without_saving(client, setup):
 
 
 def test_hostile_markdown_saved_through_the_form_prints_harmless(client, setup):
-    group, meeting, fmt = setup
+    group, meeting, fmt = setup.group, setup.meeting, setup.format
     _as(client, group, "secretary")
     base = f"/groups/{group.slug}/formats/{fmt.id}"
     body = "<script>alert(1)</script> <img src=x onerror=alert(1)> [click](javascript:alert(1))"
@@ -127,7 +128,7 @@ def test_hostile_markdown_saved_through_the_form_prints_harmless(client, setup):
 
 
 def test_duplicate_name_is_refused_beside_the_field_keeping_the_description(client, setup):
-    group, _meeting, fmt = setup
+    group, fmt = setup.group, setup.format
     _as(client, group, "secretary")
     response = client.post(
         f"/groups/{group.slug}/formats/new",
@@ -138,7 +139,7 @@ def test_duplicate_name_is_refused_beside_the_field_keeping_the_description(clie
 
 
 def test_editing_never_changes_a_past_dates_script(client, setup):
-    group, meeting, fmt = setup
+    group, meeting, fmt = setup.group, setup.meeting, setup.format
     _as(client, group, "secretary")
     base = f"/groups/{group.slug}/formats/{fmt.id}"
     client.post(
@@ -153,7 +154,7 @@ def test_editing_never_changes_a_past_dates_script(client, setup):
 
 
 def test_script_names_the_meeting_date_and_version_and_has_a_large_print_option(client, setup):
-    group, meeting, _fmt = setup
+    group, meeting = setup.group, setup.meeting
     _as(client, group, "leader")
     nxt = _dates(meeting, past=False)[0]
     page = client.get(f"/groups/{group.slug}/formats/dates/{nxt.id}/script")
@@ -168,7 +169,7 @@ def test_script_names_the_meeting_date_and_version_and_has_a_large_print_option(
 
 
 def test_a_date_can_choose_a_pinned_version(client, setup):
-    group, meeting, fmt = setup
+    group, meeting, fmt = setup.group, setup.meeting, setup.format
     _as(client, group, "secretary")
     version = services.latest_version(fmt)
     nxt = _dates(meeting, past=False)[0]
@@ -182,7 +183,7 @@ def test_a_date_can_choose_a_pinned_version(client, setup):
 
 
 def test_meeting_format_can_be_changed_and_copied(client, setup):
-    group, meeting, fmt = setup
+    group, meeting, fmt = setup.group, setup.meeting, setup.format
     _as(client, group, "secretary")
     url = f"/groups/{group.slug}/formats/meetings/{meeting.id}"
     assert client.post(f"{url}/copy", data={}).status_code == 302
@@ -195,7 +196,7 @@ def test_meeting_format_can_be_changed_and_copied(client, setup):
 
 
 def test_archived_format_cannot_be_edited_and_can_be_restored(client, setup):
-    group, meeting, fmt = setup
+    group, meeting, fmt = setup.group, setup.meeting, setup.format
     _as(client, group, "secretary")
     base = f"/groups/{group.slug}/formats/{fmt.id}"
     response = client.post(f"{base}/archive", data={}, follow_redirects=True)
@@ -210,7 +211,7 @@ def test_archived_format_cannot_be_edited_and_can_be_restored(client, setup):
 
 
 def test_odd_urls_and_parameters_answer_without_a_500(client, setup):
-    group, _meeting, fmt = setup
+    group, fmt = setup.group, setup.format
     _as(client, group, "secretary")
     base = f"/groups/{group.slug}/formats/{fmt.id}"
     assert client.get(f"{base}/sections/999").status_code == 404
@@ -250,7 +251,7 @@ SECRETARY_POSTS = [
 
 @pytest.mark.parametrize("role", ["leader", "sponsor"])
 def test_leaders_and_sponsors_see_and_print_but_do_not_edit(client, setup, role):
-    group, meeting, fmt = setup
+    group, meeting, fmt = setup.group, setup.meeting, setup.format
     _as(client, group, role)
     ids = {"g": group.slug, "f": fmt.id, "m": meeting.id, "o": _dates(meeting, past=False)[0].id}
     for path in VIEW_PAGES:
@@ -265,7 +266,7 @@ def test_leaders_and_sponsors_see_and_print_but_do_not_edit(client, setup, role)
 
 
 def test_another_groups_formats_meetings_and_dates_answer_404(client, setup):
-    group, meeting, fmt = setup
+    meeting, fmt = setup.meeting, setup.format
     mine = factories.group()
     _as(client, mine, "secretary")
     ids = {"g": mine.slug, "f": fmt.id, "m": meeting.id, "o": _dates(meeting, past=False)[0].id}
@@ -295,7 +296,7 @@ def _grow(group, meeting, fmt, *, sections: int, versions: int, now):
 
 
 def test_query_counts_do_not_grow_with_the_format(client, app, count_queries, setup):
-    group, meeting, fmt = setup
+    group, meeting, fmt = setup.group, setup.meeting, setup.format
     _as(client, group, "secretary")
     ids = {"g": group.slug, "f": fmt.id, "m": meeting.id, "o": _dates(meeting, past=False)[0].id}
     pages = [p.format(**ids) for p in VIEW_PAGES]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -32,7 +33,7 @@ def setup(app):
     }
     meeting = factories.meeting(group, "Tuesday Night", slug="tuesday-night", private_notes="Key in the box")
     theirs = factories.meeting(other, "Their Meeting", slug="theirs")
-    return {"org": org, "group": group, "other": other, "meeting": meeting, "theirs": theirs, **people}
+    return SimpleNamespace(org=org, group=group, other=other, meeting=meeting, theirs=theirs, **people)
 
 
 def fresh() -> None:
@@ -60,7 +61,7 @@ def form_data(**overrides) -> dict:
 
 
 def test_routes_for_each_role(client, setup):
-    m, theirs = setup["meeting"], setup["theirs"]
+    m, theirs = setup.meeting, setup.theirs
     fresh()
     occ = db.session.scalars(sa.select(Occurrence).where(Occurrence.meeting_id == m.id)).first()
     base = f"/groups/tuesday-group/meetings/{m.id}"
@@ -76,7 +77,7 @@ def test_routes_for_each_role(client, setup):
     expected = {"secretary": 200, "co_secretary": 200, "admin": 200, "leader": 403, "sponsor": 403}
     for role, code in expected.items():
         client.post("/logout")
-        login(client, f"{setup[role].email}")
+        login(client, f"{getattr(setup, role).email}")
         for url in views:
             assert client.get(url).status_code == 200, (role, url)
         for url in manage:
@@ -111,7 +112,7 @@ def test_routes_for_each_role(client, setup):
 def test_private_notes_show_to_trusted_servants_only(client, setup):
     """Private notes (passcodes, key-holder instructions) are for the group.leader rule: secretaries and
     leaders. A sponsor or an organisation's admin sees the meeting but never the notes, on any page."""
-    m = setup["meeting"]
+    m = setup.meeting
     fresh()
     occ = db.session.scalars(sa.select(Occurrence).where(Occurrence.meeting_id == m.id)).first()
     base = f"/groups/tuesday-group/meetings/{m.id}"
@@ -215,7 +216,7 @@ def test_create_a_hybrid_meeting_generates_its_dates(client, setup):
 
 
 def test_schedule_change_shows_the_dates_before_saving(client, setup):
-    m = setup["meeting"]
+    m = setup.meeting
     login(client, "sec@example.org")
     url = f"/groups/tuesday-group/meetings/{m.id}/edit"
     data = form_data(
@@ -223,7 +224,7 @@ def test_schedule_change_shows_the_dates_before_saving(client, setup):
         weekday="2",
         start_time="19:00",
         effective_from="2027-01-01",
-        timezone=setup["group"].timezone,
+        timezone=setup.group.timezone,
     )
     page = client.post(url, data=data)
     html = page.get_data(as_text=True)
@@ -246,7 +247,7 @@ def test_schedule_change_shows_the_dates_before_saving(client, setup):
 
 
 def test_change_one_date_and_pause(client, setup):
-    m = setup["meeting"]
+    m = setup.meeting
     fresh()
     occ = db.session.scalars(
         sa.select(Occurrence).where(Occurrence.meeting_id == m.id).order_by(Occurrence.starts_at)
@@ -275,13 +276,13 @@ def test_change_one_date_and_pause(client, setup):
 
 
 def test_listing_changes_are_audited_and_mailed_to_other_secretaries_and_admins(client, setup):
-    m = setup["meeting"]
+    m = setup.meeting
     login(client, "sec@example.org")
     data = form_data(
         name="Tuesday Night",
         weekday="1",
         start_time="19:00",
-        timezone=setup["group"].timezone,
+        timezone=setup.group.timezone,
         attendance="hybrid",
         conference_url="https://zoom.us/j/666",
         effective_from="2026-11-21",
@@ -290,7 +291,7 @@ def test_listing_changes_are_audited_and_mailed_to_other_secretaries_and_admins(
     assert client.post(f"/groups/tuesday-group/meetings/{m.id}/edit", data=data).status_code == 302
     fresh()
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "meeting.listing_changed"))
-    assert event.details == {"fields": ["conference_url"]} and event.actor_id == setup["secretary"].id
+    assert event.details == {"fields": ["conference_url"]} and event.actor_id == setup.secretary.id
     fresh()
     messages = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert sorted(msg.recipient for msg in messages) == ["admin@example.org", "co@example.org"]
@@ -310,7 +311,7 @@ def test_listing_changes_are_audited_and_mailed_to_other_secretaries_and_admins(
 
 
 def test_public_page_filters_and_links(client, setup):
-    group = setup["group"]
+    group = setup.group
     factories.meeting(
         group,
         "Online Thursday",
@@ -335,7 +336,7 @@ def test_public_page_filters_and_links(client, setup):
 
 @pytest.mark.parametrize("url", ["/meetings/lakes", "/groups/tuesday-group/meetings/"])
 def test_query_count_does_not_grow_with_meetings(client, setup, count_queries, url):
-    group = setup["group"]
+    group = setup.group
     login(client, "sec@example.org")
     for _ in range(9):
         factories.meeting(group, weeks=1)
@@ -400,7 +401,7 @@ def test_a_new_one_off_in_the_past_is_refused(client, setup, on_date, start_time
 
 
 def test_changing_to_a_one_off_in_the_past_is_refused(client, setup):
-    m = setup["meeting"]
+    m = setup.meeting
     login(client, "sec@example.org")
     data = form_data(
         name="Tuesday Night",
@@ -443,7 +444,7 @@ def test_a_weekly_time_in_a_gap_is_saved_with_a_warning_of_the_shifted_date(clie
 
 
 def test_date_page_goes_back_to_the_meeting_and_names_the_group(client, setup):
-    m = setup["meeting"]
+    m = setup.meeting
     fresh()
     occ = db.session.scalars(sa.select(Occurrence).where(Occurrence.meeting_id == m.id)).first()
     login(client, "sec@example.org")
@@ -471,7 +472,7 @@ def test_group_page_offers_date_changes_only_to_those_who_can_make_them(client, 
 
 
 def test_public_type_filter_offers_only_the_types_of_listed_meetings(client, setup):
-    group = setup["group"]
+    group = setup.group
     factories.meeting(group, "Speaker", slug="speaker", types=["SP", "O"])
     factories.meeting(group, "Business", slug="business", listed=False, types=["C"])
     paused = factories.meeting(group, "Paused", slug="paused", types=["LGBTQ"])

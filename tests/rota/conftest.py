@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import pytest
 
 from tests import factories
@@ -16,11 +18,13 @@ def setup(app):
     speaker = helpers.role(group, "Speaker", kind="speaker")
     people = [helpers.person(group, name, roles=[chair, speaker]) for name in ("Ann B.", "Cal D.", "Eve F.")]
 
-    class Setup:
-        pass
-
-    s = Setup()
-    s.group, s.secretary, s.leader, s.meeting = group, secretary, leader, meeting
-    s.chair, s.speaker, s.people = chair, speaker, people
-    s.occurrences = helpers.occurrences(meeting)
-    return s
+    return SimpleNamespace(
+        group=group,
+        secretary=secretary,
+        leader=leader,
+        meeting=meeting,
+        chair=chair,
+        speaker=speaker,
+        people=people,
+        occurrences=helpers.occurrences(meeting),
+    )
