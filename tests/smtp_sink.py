@@ -111,7 +111,7 @@ class SinkServer:
         """Poll (bounded) until at least `n` messages arrived; returns the count."""
         deadline = time.monotonic() + timeout
         while self.handler.count() < n and time.monotonic() < deadline:
-            time.sleep(0.01)
+            pause(0.01)
         return self.handler.count()
 
 
@@ -167,6 +167,11 @@ def kill(process: subprocess.Popen, sig=signal.SIGKILL) -> None:
     process.communicate(timeout=30)
 
 
+def pause(seconds: float) -> None:
+    """Wait a little. Not `time.sleep`: under libfaketime (`make test-dates`) it answers EINVAL."""
+    threading.Event().wait(seconds)
+
+
 def poll(condition, timeout: float = 30.0, interval: float = 0.05):
     """Call `condition` until it returns something truthy (returned), at most `timeout` seconds."""
     deadline = time.monotonic() + timeout
@@ -174,4 +179,4 @@ def poll(condition, timeout: float = 30.0, interval: float = 0.05):
         value = condition()
         if value or time.monotonic() > deadline:
             return value
-        time.sleep(interval)
+        pause(interval)

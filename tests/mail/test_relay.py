@@ -19,7 +19,7 @@ from groupadmin.mail.models import MailAlert, OutboxMessage, UndeliverableAddres
 from tests import factories
 from tests.conftest import NOW
 from tests.mail.helpers import enqueue, reload
-from tests.smtp_sink import SinkServer, free_port, poll
+from tests.smtp_sink import SinkServer, free_port, pause, poll
 
 
 def deliver(sink_or_url, now=NOW, **kwargs):
@@ -310,7 +310,7 @@ def test_a_slow_batch_keeps_its_lease_so_no_other_relay_takes_it(app, config_ove
         while worker.is_alive() and time.monotonic() < deadline:
             with app.app_context():
                 stolen += services.claim(db.session, elapsed_now(), 10, "another-relay")
-            time.sleep(0.05)
+            pause(0.05)
         worker.join(30)
         assert time.monotonic() - started > 1.2  # the batch did outlive one lease
         assert stolen == []
