@@ -1,3 +1,5 @@
+"""The change log: one AuditEvent per change (who, what, which object, when), never personal values."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,3 +1,5 @@
+"""Writing the change log (`record`, which refuses personal keys) and reading a group's log."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,3 +1,5 @@
+"""Forms of accounts: login, profile and password, invitations, password reset."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField

@@ -1,3 +1,5 @@
+"""Accounts: users (argon2id hash, session nonce, site-admin flag), invitations and login throttles."""
+
 from __future__ import annotations
 
 import secrets

@@ -1,3 +1,5 @@
+"""Login and logout, the profile, invitations (accept, withdraw) and password resets."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

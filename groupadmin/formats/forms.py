@@ -1,3 +1,5 @@
+"""Forms of formats: new format, settings, sections, a meeting's or a date's format, comparing versions."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _

@@ -1,3 +1,5 @@
+"""Forms of organisations and groups: settings, roles, invitations, removing a role (with hand-over)."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, URLField

@@ -1,3 +1,5 @@
+"""Organisations, groups and roles (memberships, organisation roles), and the discretion rule."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

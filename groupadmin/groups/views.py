@@ -1,3 +1,5 @@
+"""Organisation and group pages: creating groups, settings, members and roles, invitations, the change log."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for

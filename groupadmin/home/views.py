@@ -1,3 +1,5 @@
+"""The signed-in dashboard and /healthz."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
