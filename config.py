@@ -18,6 +18,17 @@ class ConfigError(RuntimeError):
 
 
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "GROUPADMIN_DATA_KEY", "DATABASE_URL")
+# Settings whose development default lives under instance/.
+INSTANCE_DEFAULTS = (*REQUIRED_IN_PRODUCTION, "MAIL_URL")
+
+
+def _private_dir(path: Path) -> None:
+    """Create `path` readable by its owner only, or tighten it: the development database (with its
+    -wal and -shm files), the generated keys and the mail files live in it, and other local users must
+    not read them whatever their own modes (SQLite creates its files under the process umask)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
 
 
 def _instance_secret(instance_path: Path, name: str) -> str:
@@ -25,7 +36,6 @@ def _instance_secret(instance_path: Path, name: str) -> str:
     path = instance_path / name
     if path.exists():
         return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -52,6 +62,9 @@ def load(instance_path: str | Path, environ: dict[str, str] | None = None) -> di
                 + ", ".join(missing)
                 + ". Generated defaults are only for development."
             )
+
+    if not all(env.get(name) for name in INSTANCE_DEFAULTS):
+        _private_dir(instance)
 
     base_url = env.get("BASE_URL", "http://127.0.0.1:" + env.get("PORT", "5000")).rstrip("/")
     secure = base_url.startswith("https://")

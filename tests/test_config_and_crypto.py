@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 import config
 from groupadmin import crypto
+from groupadmin.mail import transports
 
 
 def test_defaults_generate_owner_only_secrets_once(tmp_path):
@@ -20,6 +21,39 @@ def test_defaults_generate_owner_only_secrets_once(tmp_path):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
     assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'groupadmin.sqlite3'}"
     assert first["MAIL_URL"] == f"file://{tmp_path / 'mail'}"
+
+
+def test_the_instance_folder_and_mail_files_are_for_the_owner_only(tmp_path, app):
+    """The development database (and its -wal/-shm files, created under the umask), the keys and the
+    mail files sit in instance/: other local users cannot even list it, however it was made."""
+    instance = tmp_path / "instance"
+    instance.mkdir(mode=0o755)
+    instance.chmod(0o755)
+    config.load(instance, {})
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    fresh = tmp_path / "fresh" / "instance"
+    config.load(fresh, {})
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
+
+    directory = tmp_path / "mail"
+    envelope = transports.Envelope(
+        outbox_id=1, sender="a@example.org", recipient="b@example.org", data=b"x", file_name="1.eml"
+    )
+    with transports.from_url(f"file://{directory}").session() as session:
+        session.send(envelope)
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in directory.iterdir())
+
+
+def test_settings_from_the_environment_leave_instance_alone(tmp_path):
+    env = {
+        "SECRET_KEY": "k",
+        "GROUPADMIN_DATA_KEY": "d",
+        "DATABASE_URL": "sqlite://",
+        "MAIL_URL": "file:///x",
+    }
+    config.load(tmp_path / "unused", env)
+    assert not (tmp_path / "unused").exists()
 
 
 def test_environment_wins(tmp_path):

@@ -103,7 +103,7 @@ class FileSession:
         data = envelope.content()
         try:
             if not self._dir_ready:
-                self.directory.mkdir(parents=True, exist_ok=True)
+                self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
                 self._dir_ready = True
             final = self.directory / envelope.file_name
             tmp = self.directory / f".{envelope.file_name}.{os.getpid()}.tmp"
