@@ -281,24 +281,6 @@ def test_a_summary_line(app):
     assert services.summary(_clean(not_counted=True), "USD", "en") == "no head count taken"
 
 
-@pytest.mark.parametrize(
-    ("cell", "expected"),
-    [
-        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
-        ("+1", "'+1"),
-        ("-2", "'-2"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
-        ("Tuesday Night", "Tuesday Night"),
-        ("45.50", "45.50"),
-        (None, ""),
-    ],
-)
-def test_csv_cells_are_neutralised(cell, expected):
-    assert services.neutralise(cell) == expected
-
-
 def test_every_problem_is_reported_in_one_round(app):
     """A phone user fixing one field at a time should not be sent back twice."""
     with pytest.raises(services.CountError) as error:

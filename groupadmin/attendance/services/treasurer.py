@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,6 +14,7 @@ from groupadmin.attendance.models import HeadCount
 from groupadmin.attendance.services.figures import add_months, group_today
 from groupadmin.attendance.services.money import plain_amount
 from groupadmin.attendance.services.settings import settings_for
+from groupadmin.exports import csv_text
 from groupadmin.extensions import db
 from groupadmin.groups.models import Group
 from groupadmin.meetings.models import Meeting, Occurrence
@@ -150,49 +149,29 @@ def sum_collections(
     )
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
-
-
-def neutralise(cell) -> str:
-    """A CSV cell that a spreadsheet shows as text and never runs as a formula (OWASP's advice: a
-    leading apostrophe before =, +, -, @, tab or carriage return)."""
-    text = "" if cell is None else str(cell)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
-
-
 def collections_csv(report: TreasurerReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        [
-            str(_l("Date")),
-            str(_l("Meeting")),
-            str(_l("Head count")),
-            str(_l("Cash")),
-            str(_l("Digital")),
-            str(_l("Total")),
-            str(_l("Currency")),
-        ]
-    )
-    for row in report.rows:
-        total = (row.cash_minor or 0) + (row.digital_minor or 0)
-        writer.writerow(
-            [
-                neutralise(cell)
-                for cell in (
-                    row.local_date.isoformat(),
-                    row.meeting_name,
-                    "" if row.total is None else row.total,
-                    plain_amount(row.cash_minor, row.currency),
-                    plain_amount(row.digital_minor, row.currency),
-                    plain_amount(total, row.currency),
-                    row.currency,
-                )
-            ]
+    header = [
+        _l("Date"),
+        _l("Meeting"),
+        _l("Head count"),
+        _l("Cash"),
+        _l("Digital"),
+        _l("Total"),
+        _l("Currency"),
+    ]
+    rows = [
+        (
+            row.local_date.isoformat(),
+            row.meeting_name,
+            "" if row.total is None else row.total,
+            plain_amount(row.cash_minor, row.currency),
+            plain_amount(row.digital_minor, row.currency),
+            plain_amount((row.cash_minor or 0) + (row.digital_minor or 0), row.currency),
+            row.currency,
         )
-    return "\ufeff" + out.getvalue()  # the byte-order mark makes spreadsheets read UTF-8
+        for row in report.rows
+    ]
+    return csv_text([header, *rows])
 
 
 # ---------------------------------------------------------------------------------------------------
