@@ -119,6 +119,10 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app):
         ("short", b"Use at least 12 characters."),
         ("password1234", b"This password is too common."),
         ("aaaaaaaaaaaaaaaa", b"This password is too common."),
+        ("recovery-demo", b"This password is too common."),  # the published demo password
+        ("Correct Horse Battery Staple", b"This password is too common."),
+        ("One-Day-At-A-Time!", b"This password is too common."),
+        ("Password-1234", b"This password is too common."),
     ],
 )
 def test_weak_new_passwords_are_refused_beside_the_field(client, new, message):

@@ -30,11 +30,18 @@ def _dummy_hash() -> str:
     return _dummy[1]
 
 
+def _letters(text: str) -> str:
+    """Lower-case letters and digits only: "Correct-Horse Battery.Staple" reads as the phrase it is."""
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
 @cache
 def common_passwords() -> frozenset[str]:
+    """Refused passwords (common ones, our published demo password, quoted passphrases and the
+    sayings of the rooms), compared by their letters and digits only."""
     path = Path(__file__).parent.parent / "common-passwords.txt"
     return frozenset(
-        line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")
+        _letters(line) for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")
     )
 
 
@@ -45,7 +52,10 @@ def password_problem(password: str, email: str | None = None) -> str | None:
     if len(password) > MAX_PASSWORD_LENGTH:
         return _l("Use at most %(n)s characters.", n=MAX_PASSWORD_LENGTH)
     lowered = password.lower()
-    if lowered in common_passwords() or len(set(lowered)) < 4:
+    letters = _letters(password)
+    if letters in common_passwords():
+        return _l("This password is too common. Try a few unrelated words together.")
+    if len(set(lowered)) < 4:
         return _l("This password is too common. Try a few unrelated words together.")
     if email and lowered == email.strip().lower():
         return _l("Don't use your email address as your password.")
