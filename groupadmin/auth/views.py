@@ -176,8 +176,13 @@ def _accept(invitation, form, existing, signed_in_as_invitee: bool, now):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        # The same answer whether or not the address has an account.
-        services.request_password_reset(form.email.data, now=utcnow())
+        try:
+            # The same answer whether or not the address has an account.
+            services.request_password_reset(form.email.data, address=request.remote_addr, now=utcnow())
+        except services.Throttled:
+            db.session.commit()
+            form.email.errors.append(_("Too many attempts. Please wait a little and try again."))
+            return render_template("auth/forgot_password.html", form=form, sent=False), 429
         db.session.commit()
         return render_template("auth/forgot_password.html", form=form, sent=True)
     return render_template("auth/forgot_password.html", form=form, sent=False)

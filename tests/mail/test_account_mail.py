@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import email
 import re
+from datetime import timedelta
 from email import policy
 
 import sqlalchemy as sa
+import time_machine
 
+from groupadmin.auth.models import Invitation
 from groupadmin.extensions import db
 from groupadmin.mail import services, transports
 from groupadmin.mail.models import OutboxMessage
@@ -82,6 +85,45 @@ def test_repeated_requests_send_one_mail_per_quarter_hour(app, client):
     for _ in range(3):
         client.post("/password/forgot", data={"email": "sam@example.org"})
     assert len(outbox()) == 1
+
+
+def test_one_client_address_is_slowed_down_whatever_addresses_it_asks_for(app, client):
+    """Someone trying many addresses from one place gets the same wait as a login, not a mail each."""
+    factories.user(email="sam@example.org")
+    for n in range(6):  # the login allowance: five free, the sixth starts the wait
+        assert client.post("/password/forgot", data={"email": f"p{n}@example.org"}).status_code == 200
+    refused = client.post("/password/forgot", data={"email": "sam@example.org"})
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.text and 'value="sam@example.org"' in refused.text
+    assert outbox() == []  # the account's own mail waits too
+    other_place = client.post(
+        "/password/forgot", data={"email": "sam@example.org"}, environ_base={"REMOTE_ADDR": "198.51.100.7"}
+    )
+    assert other_place.status_code == 200 and len(outbox()) == 1
+
+
+def test_inviting_an_address_again_renews_one_invitation_and_mails_at_most_every_quarter_hour(app, client):
+    group = factories.group(name="Tuesday Night Group")
+    factories.member(group, "secretary", email="sec@example.org")
+    login(client, "sec@example.org")
+
+    def invite(role):
+        return client.post(
+            f"/groups/{group.slug}/members/invite",
+            data={"invite-email": "New@Example.net ", "invite-role": role},
+        )
+
+    for _ in range(12):
+        assert invite("leader").status_code == 200
+    invitations = db.session.scalars(sa.select(Invitation).where(Invitation.group_id == group.id)).all()
+    assert len(invitations) == 1 and len(outbox()) == 1
+    with time_machine.travel(NOW + timedelta(minutes=16), tick=False):
+        invite("sponsor")
+    db.session.expire_all()
+    (invitation,) = db.session.scalars(sa.select(Invitation).where(Invitation.group_id == group.id)).all()
+    assert invitation.role == "sponsor" and invitation.expires_at > NOW + timedelta(days=7)
+    assert len(outbox()) == 2  # one more mail, with the role asked now
+    assert "sponsor" in outbox()[-1].text_body.lower()
 
 
 def test_inactive_accounts_get_no_reset_mail(app, client):

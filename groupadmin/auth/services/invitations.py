@@ -3,7 +3,7 @@ signed, expiring, single-use link (purpose "invite")."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,34 +23,56 @@ from groupadmin.mail import services as mail
 EXPIRED = _l("This invitation has expired. Ask for a new one.")
 
 
+# A re-invitation of the same address mails it again at most this often.
+RESEND_EVERY = timedelta(minutes=15)
+
+
 def invite(
     *, inviter: User, email: str, role: str, now: datetime, group=None, organisation=None
 ) -> tuple[Invitation, str]:
-    """Create an invitation to `role` in a group or organisation; returns it with its token."""
-    max_age = current_app.config["INVITATION_MAX_AGE"]
-    invitation = Invitation(
-        email=email.strip().lower(),
-        role=role,
-        group=group,
-        organisation=organisation,
-        invited_by=inviter,
-        created_at=now,
-        expires_at=now + max_age,
-    )
-    db.session.add(invitation)
+    """Invite `email` to `role` in a group or organisation; returns the invitation with its token.
+
+    An address has at most one open invitation per group or organisation: inviting it again renews
+    that invitation (the role chosen now, a new expiry) and mails it again, at most once every
+    RESEND_EVERY, so a double click or an impatient inviter never floods anyone's inbox."""
+    email = email.strip().lower()
+    invitation = _open_invitation(email, group=group, organisation=organisation, now=now)
+    if invitation is None:
+        invitation = Invitation(
+            email=email, role=role, group=group, organisation=organisation, invited_by=inviter, created_at=now
+        )
+        db.session.add(invitation)
+        action = "invitation.created"
+    else:
+        action = "invitation.renewed"
+    invitation.role, invitation.invited_by = role, inviter
+    invitation.expires_at = now + current_app.config["INVITATION_MAX_AGE"]
     db.session.flush()
     audit.record(
         now=now,
         actor=inviter,
-        action="invitation.created",
+        action=action,
         obj=invitation,
         group=group,
         organisation=organisation or (group.organisation if group else None),
         role=role,
     )
     token = invitation_token(invitation)
-    send_invitation(invitation, token, now=now)
+    # One mail per RESEND_EVERY since the invitation was made: the same key again adds nothing.
+    round_ = int((now - invitation.created_at) // RESEND_EVERY)
+    send_invitation(invitation, token, now=now, key=f"invitation:{invitation.id}:{round_}")
     return invitation, token
+
+
+def _open_invitation(email: str, *, group, organisation, now: datetime) -> Invitation | None:
+    scope = {"group_id": group.id} if group is not None else {"organisation_id": organisation.id}
+    return db.session.scalar(
+        sa.select(Invitation)
+        .filter_by(email=email, **scope)
+        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > now)
+        .order_by(Invitation.id.desc())
+        .limit(1)
+    )
 
 
 def invitation_link(token: str) -> str:
@@ -58,14 +80,15 @@ def invitation_link(token: str) -> str:
     return mail.external_url("auth.accept_invitation", token=token)
 
 
-def send_invitation(invitation: Invitation, token: str, *, now: datetime) -> None:
-    """Mail the invitation through the outbox (in the caller's transaction; once per invitation)."""
+def send_invitation(invitation: Invitation, token: str, *, now: datetime, key: str | None = None) -> None:
+    """Mail the invitation through the outbox (in the caller's transaction): once per invitation, or
+    once per `key` for a renewed one (the same key again adds nothing)."""
     group = invitation.group
     scope_name = group.mail_name if group is not None else invitation.organisation.name
     if not mail.can_write_to(invitation.email):
         return  # an address our mail cannot carry: the inviter passes the link on by hand
     mail.enqueue(
-        key=f"invitation:{invitation.id}",
+        key=key or f"invitation:{invitation.id}",
         to=invitation.email,
         subject=_l("Invitation to help with %(scope)s", scope=scope_name),
         template="auth/invitation",

@@ -116,6 +116,18 @@ def _record_failure(store, keys, now) -> None:
         store.put(key, count)
 
 
+def count_reset_request(address: str | None, *, now: datetime) -> None:
+    """Password-reset requests from one client address share the login allowance (a few free, then a
+    growing wait): Throttled when it must wait. Whatever the address asked, the answer is the same, so
+    this reveals nothing about accounts."""
+    if not address:
+        return
+    store = throttle_store()
+    keys = ["reset:" + crypto.lookup_hash(address)]
+    _check_throttle(store, keys, now)
+    _record_failure(store, keys, now)
+
+
 def authenticate(email: str, password: str, *, address: str | None, now: datetime) -> User:
     """The user with these credentials, or AuthError with the same message for every kind of failure."""
     store = throttle_store()

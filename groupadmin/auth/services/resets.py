@@ -14,6 +14,7 @@ from groupadmin import signing
 from groupadmin.audit import services as audit
 from groupadmin.auth.models import User
 from groupadmin.auth.services.accounts import AuthError, find_user_by_email
+from groupadmin.auth.services.login import count_reset_request
 from groupadmin.auth.services.passwords import password_problem, set_password
 from groupadmin.errors import LinkProblem
 from groupadmin.extensions import db
@@ -44,11 +45,14 @@ def reset_link(user: User, *, issued_by: User, now: datetime) -> str:
     return mail.external_url("auth.reset_password", token=token)
 
 
-def request_password_reset(email: str, *, now: datetime) -> None:
+def request_password_reset(email: str, *, address: str | None, now: datetime) -> None:
     """Self-service reset: mail a link when `email` is an active account's; otherwise do nothing.
 
-    The caller answers the same either way, so the form does not tell who has an account.
+    The caller answers the same either way, so the form does not tell who has an account. Requests
+    from one client address are limited like logins (Throttled); one account gets at most one mail
+    per RESET_MAIL_WINDOW_SECONDS whoever asks.
     """
+    count_reset_request(address, now=now)
     user = find_user_by_email(email)
     if user is None or not user.active or not mail.can_write_to(user.email):
         return
