@@ -14,7 +14,9 @@ from groupadmin.audit import services as audit
 from groupadmin.auth.models import User
 from groupadmin.errors import UserError
 from groupadmin.extensions import db
+from groupadmin.groups.display import ROLE_NAMES
 from groupadmin.groups.models import GROUP_ROLES, ORG_ROLES, Group, Membership, Organisation, OrgRole
+from groupadmin.mail import services as mail
 
 
 class GroupError(UserError):
@@ -154,7 +156,34 @@ def grant_group_role(group: Group, user, role: str, *, actor, now: datetime) -> 
     audit.record(
         now=now, actor=actor, action="role.granted", obj=membership, group=group, role=role, user_id=user.id
     )
+    _tell_secretaries_of_role(membership, actor=actor, now=now)
     return membership
+
+
+def _tell_secretaries_of_role(membership: Membership, *, actor, now: datetime) -> None:
+    """A role given by someone who is not one of the group's secretaries (an organisation's admin) is
+    mailed to the secretaries, so nobody gains sight of the group's private notes, rota contacts or
+    figures without the group knowing."""
+    group = membership.group
+    told = [u for u in secretaries(group) if u.id != membership.user_id]
+    if actor is None or any(u.id == actor.id for u in told):
+        return
+    for secretary in told:
+        mail.enqueue(
+            key=f"role-granted:{membership.id}:{secretary.id}",
+            to=secretary.email,
+            subject=_l("New role in %(group)s", group=group.mail_name),
+            template="groups/role_granted",
+            context={
+                "person_name": membership.user.display_name,
+                "role_name": ROLE_NAMES[membership.role],
+                "actor_name": actor.display_name,
+                "members_url": mail.external_url("groups.members", group_slug=group.slug),
+            },
+            now=now,
+            group=group,
+            locale=secretary.locale,
+        )
 
 
 def add_role(group: Group, user_id: int, role: str, *, actor, now: datetime) -> Membership:

@@ -10,6 +10,7 @@ import time_machine
 from groupadmin.auth.models import User
 from groupadmin.extensions import db
 from groupadmin.groups.models import Membership
+from groupadmin.mail.models import OutboxMessage
 from tests import factories
 from tests.conftest import login
 
@@ -210,3 +211,56 @@ def test_links_shown_to_copy_are_built_on_base_url_not_the_host_header(app, clie
         data={"invite-email": "n@example.org", "invite-role": "leader"},
     ).get_data(as_text=True)
     assert 'value="https://groups.example.org/r/invite/' in invite
+
+
+def _roles_of(email: str) -> list[str]:
+    return db.session.scalars(db.select(Membership.role).join(User).filter(User.email == email)).all()
+
+
+def _mail_to(email: str) -> list[OutboxMessage]:
+    db.session.expire_all()
+    return [m for m in db.session.scalars(db.select(OutboxMessage)) if m.recipient == email]
+
+
+def test_an_organisation_admin_cannot_make_themselves_a_groups_secretary(app, client):
+    """The README promises admins do not see private notes, rota contacts or figures: a self-sent
+    invitation would have given them all three without anyone in the group deciding it."""
+    group = factories.group()
+    factories.member(group, "secretary", email="sec@example.org")
+    factories.org_member(group.organisation, "admin", email="admin@example.org")
+    login(client, "admin@example.org")
+    link = _invite(client, group, email="admin@example.org", role="secretary")
+    refused = client.post(link)
+    assert refused.status_code == 200
+    assert "Ask one of the group&#39;s secretaries" in refused.text
+    assert _roles_of("admin@example.org") == []
+    assert client.get(f"/groups/{group.slug}/rota/").status_code == 403
+
+
+def test_a_role_given_by_an_admin_is_mailed_to_the_groups_secretaries(app, client):
+    group = factories.group(name="Tuesday Night Group")
+    factories.member(group, "secretary", email="sec@example.org")
+    factories.org_member(group.organisation, "admin", email="admin@example.org", name="Alex A.")
+    factories.user("pat@example.org", name="Pat P.")
+    login(client, "admin@example.org")
+    link = _invite(client, group, email="pat@example.org", role="leader")
+    pat = app.test_client()
+    login(pat, "pat@example.org")
+    assert pat.post(link).status_code == 302
+    assert _roles_of("pat@example.org") == ["leader"]
+    (told,) = _mail_to("sec@example.org")
+    assert told.subject == "New role in Tuesday Night Group"
+    assert "Alex A. gave Pat P. the role Trusted servant in Tuesday Night Group" in told.text_body
+
+
+def test_a_role_given_by_a_secretary_sends_the_secretaries_nothing(app, client):
+    group = factories.group()
+    factories.member(group, "secretary", email="sec@example.org")
+    factories.member(group, "secretary", email="co@example.org")
+    factories.user("pat@example.org")
+    login(client, "sec@example.org")
+    link = _invite(client, group, email="pat@example.org", role="leader")
+    pat = app.test_client()
+    login(pat, "pat@example.org")
+    assert pat.post(link).status_code == 302
+    assert _mail_to("sec@example.org") == [] and _mail_to("co@example.org") == []

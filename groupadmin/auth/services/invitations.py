@@ -167,6 +167,10 @@ def accept_invitation(
         user = _new_account(invitation, display_name=display_name, password=password, now=now)
     elif user.email.lower() != invitation.email.lower():
         raise AuthError(_l("This invitation was sent to another email address."))
+    if _self_appointed(invitation, user):
+        raise AuthError(
+            _l("You sent this invitation yourself. Ask one of the group's secretaries to give you a role.")
+        )
     if invitation.group is not None:
         groups.grant_group_role(invitation.group, user, invitation.role, actor=invitation.invited_by, now=now)
     else:
@@ -183,6 +187,15 @@ def accept_invitation(
         organisation=invitation.organisation,
     )
     return user
+
+
+def _self_appointed(invitation: Invitation, user: User) -> bool:
+    """An organisation's admin inviting their own address to a group would see its private notes, rota
+    contacts and figures with nobody in the group deciding it: a group role comes from someone else
+    (a secretary of the group may still add a role to themselves)."""
+    if invitation.group is None or invitation.invited_by_id != user.id:
+        return False
+    return user not in groups.secretaries(invitation.group)
 
 
 def _new_account(invitation: Invitation, *, display_name, password, now: datetime) -> User:
