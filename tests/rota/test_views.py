@@ -149,6 +149,18 @@ def test_grid_flags_conflicts_before_saving_and_keeps_the_choices(setup, client)
     assert len(helpers.outbox("rota/ask")) == 2
 
 
+@pytest.mark.parametrize(
+    ("count", "said"), [(1, "1 turn saved. The person has"), (2, "2 turns saved. Each person")]
+)
+def test_the_saved_message_counts_in_words(setup, client, count, said):
+    s = setup
+    login(client, "sec@example.org")
+    data = {f"a-{s.occurrences[n].id}-{s.chair.id}": str(s.people[n].id) for n in range(count)}
+    data.update(start=s.occurrences[0].local_date.isoformat(), weeks="4")
+    page = client.post(f"/groups/{s.group.slug}/rota/", data=data, follow_redirects=True)
+    assert said in page.text
+
+
 GONE = "This choice is no longer possible: reload the page."
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -106,12 +107,18 @@ def grid(group):
 
 def _saved(created) -> str:
     if sum(1 for a in created if a.asked_at) < len(created):
-        return _(
-            "%(n)s turns saved. Everyone with an email address has been asked to confirm; tell the others "
+        return ngettext(
+            "%(num)d turn saved. Everyone with an email address has been asked to confirm; tell the others "
             "yourself.",
-            n=len(created),
+            "%(num)d turns saved. Everyone with an email address has been asked to confirm; tell the others "
+            "yourself.",
+            len(created),
         )
-    return _("%(n)s turns saved. Each person has been asked by email to confirm.", n=len(created))
+    return ngettext(
+        "%(num)d turn saved. The person has been asked by email to confirm.",
+        "%(num)d turns saved. Each person has been asked by email to confirm.",
+        len(created),
+    )
 
 
 @bp.route("/groups/<group_slug>/rota/print")
@@ -314,7 +321,11 @@ def _apply_autofill(group, form, roles, now):
     db.session.commit()
     asked = len({a.person_id for a in created if a.asked_at})
     flash(
-        _("%(n)s turns proposed; %(asked)s people asked by email to confirm.", n=len(created), asked=asked),
+        ngettext("%(num)d turn proposed.", "%(num)d turns proposed.", len(created))
+        + " "
+        + ngettext(
+            "%(num)d person asked by email to confirm.", "%(num)d people asked by email to confirm.", asked
+        ),
         "success",
     )
     weeks = min(max((form.end.data - form.start.data).days // 7 + 1, 1), MAX_GRID_WEEKS)
