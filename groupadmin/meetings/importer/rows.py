@@ -205,8 +205,8 @@ def interpret(record: dict, *, number: int, kind: str, default_timezone: str) ->
         if start is not None and weekday is not None:
             row.rule = Rule("weekly", weekday, None, None, start, duration, zone)
         for key, message in services.listing_problems(values, row.rule).items():
-            if key == "timezone" and any(p.kind == "timezone" for p in row.errors):
-                continue
+            if key in ("name", "timezone") and any(p.kind == key for p in row.errors):
+                continue  # said already, in the file's words
             label = FIELD_LABELS.get(key, key)
             row.problem(
                 _FIELD_KIND.get(key, "other"), _l("%(field)s: %(problem)s", field=label, problem=message)
