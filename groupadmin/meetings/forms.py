@@ -7,7 +7,10 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
     FloatField,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -23,8 +26,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from groupadmin.forms import strip, timezone_choices, valid_timezone
+from groupadmin.groups.display import FELLOWSHIP_LABELS
 from groupadmin.meetings import display
 from groupadmin.meetings import types as meeting_types
+from groupadmin.meetings.importer.organisation import OrgChoices
 from groupadmin.meetings.importer.preview import CONFLICT_CHOICES, Choices
 from groupadmin.meetings.schedule import Rule
 from groupadmin.meetings.services import MEETING_FIELDS, PublicFilters, listing_problems, rule_problems
@@ -375,6 +380,28 @@ class ImportConfirmForm(FlaskForm):
     def changed(self) -> bool:
         """The choices differ from those of the preview on screen."""
         return bool(self.refresh.data) or self.shown.data != self.signature(self.choices())
+
+
+class OrgImportForm(ImportForm):
+    """An organisation's file: the meetings of all its groups (nothing is archived from here)."""
+
+    archive_missing = None
+
+
+class NewGroupForm(Form):
+    """The fellowship of a group the organisation's import creates."""
+
+    key = HiddenField()
+    fellowship = SelectField(_l("Fellowship"), choices=list(FELLOWSHIP_LABELS.items()), default="aa")
+
+
+class OrgImportConfirmForm(ImportConfirmForm):
+    new_groups = FieldList(FormField(NewGroupForm))
+
+    def choices(self, *, archive_missing: bool | None = None):
+        base = super().choices(archive_missing=False)
+        fellowships = {entry.key.data: entry.fellowship.data for entry in self.new_groups}
+        return OrgChoices(base.timezone, base.skip_bad, base.on_conflict, False, fellowships)
 
 
 class PublicFilterForm(FlaskForm):

@@ -10,6 +10,13 @@ when asked, never deleted.
 """
 
 from groupadmin.meetings.importer.applying import apply_import
+from groupadmin.meetings.importer.organisation import (
+    GroupSection,
+    OrgChoices,
+    OrgImportPlan,
+    apply_org_import,
+    plan_org_import,
+)
 from groupadmin.meetings.importer.preview import MAX_ROWS, Choices, ImportPlan, plan_import, preview
 from groupadmin.meetings.importer.reading import (
     COLUMN_MAP,
@@ -37,6 +44,11 @@ __all__ = [
     "MAX_ROWS",
     "PROBLEM_KINDS",
     "Choices",
+    "GroupSection",
+    "OrgChoices",
+    "OrgImportPlan",
+    "apply_org_import",
+    "plan_org_import",
     "Problem",
     "ImportFileError",
     "ImportPlan",

@@ -63,6 +63,7 @@ FIELD_LABELS = {
 }
 # Kinds of problem, for the preview's summary (in this order).
 PROBLEM_KINDS = {
+    "group": _l("Rows without a group"),
     "name": _l("Rows without a name"),
     "when": _l("Day or time missing or not understood"),
     "timezone": _l("Time zones to correct"),
