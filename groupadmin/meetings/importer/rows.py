@@ -4,6 +4,7 @@ what was changed or left out said). Pure: reads nothing but the record and the t
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import time
@@ -205,7 +206,8 @@ def interpret(record: dict, *, number: int, kind: str, default_timezone: str) ->
         )
         if start is not None and weekday is not None:
             row.rule = Rule("weekly", weekday, None, None, start, duration, zone)
-        for key, message in services.listing_problems(values, row.rule).items():
+        problems = services.listing_problems(values) | _rule_problems(row.rule)
+        for key, message in problems.items():
             if key in ("name", "timezone") and any(p.kind == key for p in row.errors):
                 continue  # said already, in the file's words
             label = FIELD_LABELS.get(key, key)
@@ -214,6 +216,25 @@ def interpret(record: dict, *, number: int, kind: str, default_timezone: str) ->
             )
         rows.append(row)
     return rows
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the zone files: once, not per row
+
+
+@functools.lru_cache(maxsize=4096)
+def _weekly_rule_problems(weekday: int, duration: int, zone: str) -> dict:
+    return services.rule_problems(Rule("weekly", weekday, None, None, time(12), duration, zone))
+
+
+def _rule_problems(rule: Rule | None) -> dict:
+    """The schedule checks of the meeting form. The import's rules are weekly, and what is wrong with a
+    weekly rule depends only on its weekday, length and zone: checked once per combination, since the
+    check reads the zone list from disk (5,000 rows would take a minute)."""
+    if rule is None:
+        return {}
+    return _weekly_rule_problems(rule.weekday, rule.duration_minutes, rule.timezone)
 
 
 def _identity(record: dict, row: ImportRow) -> tuple[str, str | None]:
@@ -306,7 +327,7 @@ def _zone(record: dict, row: ImportRow, default_timezone: str) -> str:
                 iana=instead,
             ),
         )
-    elif instead == "" or name not in available_timezones():
+    elif instead == "" or name not in _zones():
         row.problem(
             "timezone",
             _l(
