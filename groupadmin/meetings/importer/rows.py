@@ -489,13 +489,22 @@ def _attendance(record: dict, values: dict, codes: set[str], row: ImportRow) -> 
             )
         )
     values["attendance"] = option
-    if option == "online" and approximate and values.get("formatted_address") and not values.get("city"):
-        parts = [p.strip() for p in values["formatted_address"].split(",") if p.strip()]
-        if len(parts) <= 3:
-            values["formatted_address"] = None
-            values["city"] = parts[0] if parts else None
-            values["state"] = parts[1] if len(parts) == 3 else None
-            values["country"] = parts[-1] if len(parts) >= 2 else None
+    if option == "online" and values.get("formatted_address") and not values.get("city"):
+        _city_of(values, approximate)
+
+
+def _city_of(values: dict, approximate: bool) -> None:
+    """An online meeting's city, state and country from its one-line address (finders place online
+    meetings by them): an approximate address is only that; a street address is kept as well."""
+    parts = [p.strip() for p in values["formatted_address"].split(",") if p.strip()]
+    if approximate and len(parts) <= 3:
+        values["formatted_address"] = None
+        values["city"] = parts[0] if parts else None
+        values["state"] = parts[1] if len(parts) == 3 else None
+        values["country"] = parts[-1] if len(parts) >= 2 else None
+    elif len(parts) >= 4:
+        values["city"], values["country"] = parts[-3], parts[-1]
+        values["state"] = re.sub(r"\s*[0-9][0-9A-Za-z\- ]*$", "", parts[-2]) or None
 
 
 def _conference(values: dict, row: ImportRow) -> None:
