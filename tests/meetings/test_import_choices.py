@@ -120,3 +120,27 @@ def test_import_without_choosing_to_skip_changes_nothing(client, page):
     response = apply(client, form_fields(page))  # the choices as shown: nothing to skip chosen
     assert response.status_code == 302
     assert slugs() == set()
+
+
+def test_a_large_file_goes_through_preview_and_confirm(client, page):
+    """The preview carries the file's text back in its form: a file of thousands of meetings (over a
+    megabyte) must not be refused on confirming."""
+    rows = [
+        {
+            "name": f"Meeting {n}",
+            "slug": f"big-{n}",
+            "day": n % 7,
+            "time": "19:00",
+            "formatted_address": ADDRESS,
+        }
+        | {"notes": "Side door, ring the bell. " * 10}
+        for n in range(3000)
+    ]
+    content = json.dumps(rows).encode()
+    assert len(content) > 1_000_000
+    upload = {"file": (io.BytesIO(content), "big.json")}
+    preview = client.post("/groups/lakeside/meetings/import", data=upload, content_type="multipart/form-data")
+    assert preview.status_code == 200 and "Import 3000 meetings" in preview.get_data(as_text=True)
+    done = apply(client, form_fields(preview.get_data(as_text=True)))
+    assert done.status_code == 302
+    assert len(slugs()) == 3000
