@@ -7,13 +7,17 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
     FloatField,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
     TimeField,
     URLField,
@@ -22,8 +26,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from groupadmin.forms import strip, timezone_choices, valid_timezone
+from groupadmin.groups.display import FELLOWSHIP_LABELS
 from groupadmin.meetings import display
 from groupadmin.meetings import types as meeting_types
+from groupadmin.meetings.importer.organisation import OrgChoices
+from groupadmin.meetings.importer.preview import CONFLICT_CHOICES, Choices
 from groupadmin.meetings.schedule import Rule
 from groupadmin.meetings.services import MEETING_FIELDS, PublicFilters, listing_problems, rule_problems
 
@@ -332,9 +339,69 @@ class ImportForm(FlaskForm):
 
 
 class ImportConfirmForm(FlaskForm):
+    """The preview's choices, carried with the file's text: the zone for rows without one, what to do
+    with rows that have problems and with slugs another group uses. `shown` holds the choices the
+    preview on screen was made with: changed choices show a new preview instead of importing."""
+
     content = HiddenField(validators=[DataRequired()])
     filename = HiddenField(validators=[DataRequired()])
     archive_missing = HiddenField()
+    shown = HiddenField()
+    timezone = SelectField(
+        _l("Time zone of the meetings that name none"),
+        choices=timezone_choices(),
+        validators=[valid_timezone],
+        description=_l("The file gives no time zone for some meetings: their times are read in this one."),
+    )
+    skip_bad = BooleanField(_l("Import the rows without problems and skip the others"))
+    on_conflict = RadioField(
+        _l("Slugs that another group's meetings already use"),
+        choices=[
+            ("skip", _l("Skip those rows")),
+            ("rename", _l("Import them with a suffix added to the slug (e.g. -2)")),
+        ],
+        default="skip",
+    )
+    refresh = SubmitField(_l("Update the preview"))
+
+    def choices(self, *, archive_missing: bool | None = None):
+        return Choices(
+            timezone=self.timezone.data,
+            skip_bad=bool(self.skip_bad.data),
+            on_conflict=self.on_conflict.data if self.on_conflict.data in CONFLICT_CHOICES else "skip",
+            archive_missing=self.archive_missing.data == "1" if archive_missing is None else archive_missing,
+        )
+
+    @staticmethod
+    def signature(choices) -> str:
+        return f"{choices.timezone}|{int(choices.skip_bad)}|{choices.on_conflict}"
+
+    @property
+    def changed(self) -> bool:
+        """The choices differ from those of the preview on screen."""
+        return bool(self.refresh.data) or self.shown.data != self.signature(self.choices())
+
+
+class OrgImportForm(ImportForm):
+    """An organisation's file: the meetings of all its groups (nothing is archived from here)."""
+
+    archive_missing = None
+
+
+class NewGroupForm(Form):
+    """The fellowship of a group the organisation's import creates."""
+
+    key = HiddenField()
+    fellowship = SelectField(_l("Fellowship"), choices=list(FELLOWSHIP_LABELS.items()), default="aa")
+
+
+class OrgImportConfirmForm(ImportConfirmForm):
+    new_groups = FieldList(FormField(NewGroupForm))
+
+    def choices(self, *, archive_missing: bool | None = None):
+        base = super().choices(archive_missing=False)
+        fellowships = {entry.key.data: entry.fellowship.data for entry in self.new_groups}
+        return OrgChoices(base.timezone, base.skip_bad, base.on_conflict, False, fellowships)
 
 
 class PublicFilterForm(FlaskForm):

@@ -45,7 +45,9 @@ class Meeting(IdMixin, db.Model):
 
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id", ondelete="CASCADE"))
     group_id: Mapped[int] = mapped_column(sa.ForeignKey("group.id", ondelete="CASCADE"), index=True)
-    slug: Mapped[str] = mapped_column(sa.String(64))
+    # Kept exactly as an imported feed wrote it (finder apps key favourites on it): the spec asks for 64
+    # characters at most, but real feeds (WordPress, percent-encoded) have longer ones.
+    slug: Mapped[str] = mapped_column(sa.String(255))
     name: Mapped[str] = mapped_column(sa.String(255))
     status: Mapped[str] = mapped_column(sa.String(20), default="active")
     listed: Mapped[bool] = mapped_column(default=True)

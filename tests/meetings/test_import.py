@@ -18,6 +18,7 @@ from groupadmin.meetings.models import Meeting, Occurrence
 from groupadmin.meetings.schedule import Rule
 from tests import factories
 from tests.conftest import NOW, login
+from tests.meetings.import_helpers import form_fields
 
 TSML_CSV = (Path(__file__).parent / "data" / "tsml_export.csv").read_text()
 
@@ -49,7 +50,7 @@ def test_tsml_csv_export_is_understood(group):
     mapping = dict(plan.columns)
     assert (
         mapping["Contact 1 Name"] is None
-        and mapping["Group"] is None
+        and mapping["Group"] == "group"
         and mapping["Conference URL"] == "conference_url"
     )
     # Nothing changed by planning.
@@ -205,19 +206,15 @@ def test_import_through_the_pages_previews_then_applies(client, group):
     assert preview.status_code == 200
     page = preview.get_data(as_text=True)
     assert "Preview: nothing has changed yet" in page and "Tuesday Night Big Book" in page
-    assert "Import these meetings" in page
+    assert "Import 3 meetings" in page
     assert meeting_count() == 0
-    content = TSML_CSV
-    applied = client.post(
-        "/groups/tuesday-group/meetings/import/apply",
-        data={"content": content, "filename": "export.csv", "archive_missing": ""},
-    )
+    applied = client.post("/groups/tuesday-group/meetings/import/apply", data=form_fields(page))
     assert applied.status_code == 302
     assert meeting_count() == 3
     bad = {"file": (io.BytesIO(b'[{"name": "x", "day": 12, "time": "7"}]'), "bad.json")}
     page = client.post("/groups/tuesday-group/meetings/import", data=bad, content_type="multipart/form-data")
     text = page.get_data(as_text=True)
-    assert "problems found" in text and "Import these meetings" not in text
+    assert "1 row has problems" in text and "Import 1 meeting" not in text
     wrong_type = {"file": (io.BytesIO(b"hello"), "notes.pdf")}
     page = client.post(
         "/groups/tuesday-group/meetings/import", data=wrong_type, content_type="multipart/form-data"
@@ -239,6 +236,6 @@ def test_a_deeply_nested_json_file_is_refused_with_a_message_not_a_500(client, g
     assert page.status_code == 422 and "could not be read" in page.get_data(as_text=True)
     applied = client.post(
         "/groups/tuesday-group/meetings/import/apply",
-        data={"content": nested, "filename": "deep.json", "archive_missing": ""},
+        data={"content": nested, "filename": "deep.json", "archive_missing": "", "timezone": "UTC"},
     )
     assert applied.status_code == 302 and meeting_count() == 0

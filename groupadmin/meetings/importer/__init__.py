@@ -10,7 +10,14 @@ when asked, never deleted.
 """
 
 from groupadmin.meetings.importer.applying import apply_import
-from groupadmin.meetings.importer.preview import MAX_ROWS, ImportPlan, plan_import, preview
+from groupadmin.meetings.importer.organisation import (
+    GroupSection,
+    OrgChoices,
+    OrgImportPlan,
+    apply_org_import,
+    plan_org_import,
+)
+from groupadmin.meetings.importer.preview import MAX_ROWS, Choices, ImportPlan, plan_import, preview
 from groupadmin.meetings.importer.reading import (
     COLUMN_MAP,
     ImportFileError,
@@ -22,23 +29,36 @@ from groupadmin.meetings.importer.reading import (
 from groupadmin.meetings.importer.rows import (
     FIELD_LABELS,
     JSON_CLEARS,
+    PROBLEM_KINDS,
     ImportRow,
+    Problem,
     interpret,
     parse_day,
-    parse_time,
 )
+from groupadmin.meetings.importer.vocabulary import fixed_zone, html_to_text, parse_time, type_code
 
 __all__ = [
     "COLUMN_MAP",
     "FIELD_LABELS",
     "JSON_CLEARS",
     "MAX_ROWS",
+    "PROBLEM_KINDS",
+    "Choices",
+    "GroupSection",
+    "OrgChoices",
+    "OrgImportPlan",
+    "apply_org_import",
+    "plan_org_import",
+    "Problem",
     "ImportFileError",
     "ImportPlan",
     "ImportRow",
     "apply_import",
     "column_mapping",
     "decode",
+    "fixed_zone",
+    "html_to_text",
+    "type_code",
     "interpret",
     "normalise_heading",
     "parse_day",

@@ -59,11 +59,15 @@ COLUMN_MAP = {
     "square": "square",
     "paypal": "paypal",
     "homegroup_online": "homegroup_online",
-    # Read, but not imported: the group is the one importing; the rest is the old tool's bookkeeping,
-    # or contact details of people, which we do not take in bulk.
-    "group": None,
+    "regions": "region",
+    "attendance_option": "attendance",
+    # The group holding the meeting: an organisation's import splits the file by it.
+    "group": "group",
+    "group_id": "group",
+    "district": "group",
+    # Read, but not imported: the old tool's bookkeeping, or contact details of people, which we do not
+    # take in bulk.
     "group_notes": None,
-    "district": None,
     "updated": None,
     "url": None,
     "edit_url": None,
@@ -77,7 +81,6 @@ COLUMN_MAP = {
     "last_contact": None,
     "feedback_url": None,
     "feedback_emails": None,
-    "regions": None,
 }
 IGNORED_PREFIXES = ("contact_", "entity")
 
