@@ -167,6 +167,15 @@ def test_coordinator_sees_group_figures_but_no_names(client):
     page = client.get(f"/orgs/{org.slug}/").get_data(as_text=True)
     assert "Harbour Group" in page
     assert "Secret Name" not in page
+    assert f"/orgs/{org.slug}/meetings/import" not in page  # the import is for the organisation's admins
+
+
+def test_the_organisation_page_leads_its_admins_to_the_import(client):
+    org = factories.organisation()
+    factories.org_member(org, "admin", email="admin@example.org")
+    login(client, "admin@example.org")
+    page = client.get(f"/orgs/{org.slug}/").get_data(as_text=True)
+    assert f'href="/orgs/{org.slug}/meetings/import"' in page
 
 
 def test_dashboard_query_count_does_not_grow_with_groups(client, count_queries):
