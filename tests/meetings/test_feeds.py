@@ -105,6 +105,7 @@ def test_meeting_guide_feed_is_valid_and_publishes_only_listed_weekly_meetings(c
         "entity_email": "info@lakes.example.org",
         "entity_phone": "+1-555-0100",
         "entity_website_url": "https://lakes.example.org",
+        "entity_url": "https://lakes.example.org",
         "updated": "x",
         "url": "http://localhost/meetings/lakes/tuesday-big-book",
     }
@@ -113,6 +114,89 @@ def test_meeting_guide_feed_is_valid_and_publishes_only_listed_weekly_meetings(c
     assert online["formatted_address"] == "Lakeside, NY, USA" and "location" not in online
     assert online["conference_url"] == "https://meet.jit.si/sunday"
     assert meetings["paused"].slug not in {m["slug"] for m in feed}
+
+
+def test_feed_publishes_what_finders_read(client, org):
+    """TSML UI reads `entity_url` and `city`, recognises a provider by a case-sensitive host, and reads
+    `end_time` on the start's day."""
+    group = factories.group(org, "night-owls", name="Night Owls")
+    factories.meeting(
+        group,
+        "Late Night",
+        slug="late-night",
+        weekday=4,
+        start="23:00",
+        duration=90,
+        formatted_address=None,
+        address="12 Harbour Road",
+        city="Lakeside",
+        state="NY",
+        postal_code="12345",
+        country="USA",
+    )
+    factories.meeting(group, "Ten O'Clock", slug="ten", start="22:00", duration=60)
+    factories.meeting(group, "Eleven O'Clock", slug="eleven", start="23:00", duration=60)
+    shouting = factories.meeting(
+        group,
+        "Shouting Link",
+        slug="shouting-link",
+        attendance="online",
+        formatted_address=None,
+        location=None,
+        city="Lakeside",
+        conference_url="https://US02WEB.ZOOM.US/j/81234567?pwd=AbCd",
+    )
+    assert (
+        shouting.conference_url == "https://us02web.zoom.us/j/81234567?pwd=AbCd"
+    )  # saved as finders read it
+    old = factories.meeting(
+        group,
+        "Old Link",
+        slug="old-link",
+        attendance="online",
+        formatted_address=None,
+        location=None,
+        region="Harbour",
+        conference_url="https://zoom.us/j/1",
+    )
+    old.conference_url = "HTTPS://Zoom.US/j/1?pwd=XyZ"  # saved before links were normalised
+    db.session.commit()
+    feed = {m["slug"]: m for m in get_json(client).get_json()}
+    assert problems(list(feed.values())) == []
+    late = feed["late-night"]
+    assert late["entity_url"] == late["entity_website_url"] == "https://lakes.example.org"
+    assert late["city"] == "Lakeside" and late["time"] == "23:00"
+    assert "end_time" not in late  # "00:30" would end before the start; finders take their default
+    assert feed["ten"]["end_time"] == "23:00" and "end_time" not in feed["eleven"]
+    assert feed["shouting-link"]["conference_url"] == "https://us02web.zoom.us/j/81234567?pwd=AbCd"
+    assert feed["shouting-link"]["city"] == "Lakeside"
+    assert feed["old-link"]["conference_url"] == "https://zoom.us/j/1?pwd=XyZ"
+    assert feed["old-link"]["formatted_address"] == "Harbour" and "city" not in feed["old-link"]
+
+
+def test_feed_validator_catches_what_finders_misread():
+    """The validator the feed tests rely on fails on each thing a finder drops or misreads."""
+    good = {
+        "name": "Late",
+        "slug": "late",
+        "day": 1,
+        "time": "23:00",
+        "formatted_address": "Lakeside, NY, USA",
+        "approximate": "yes",
+        "conference_url": "https://zoom.us/j/1",
+        "types": [],
+    }
+    assert problems([good]) == []
+    for change, complaint in [
+        ({"end_time": "00:30"}, "end_time is not after time"),
+        ({"conference_url": "https://US02WEB.ZOOM.US/j/1"}, "not one finders recognise"),
+        ({"conference_phone": "+16465588656,,123#,,*456#"}, "characters finders drop"),
+        ({"conference_phone": "+15550100"}, "shorter than 10"),
+        ({"paypal": "Tuesday.Group"}, "paypal must be"),
+        ({"venmo": "TuesdayGroup"}, "venmo must start with @"),
+    ]:
+        found = problems([good | change])
+        assert any(complaint in p for p in found), (change, found)
 
 
 def test_fellowship_filter(client, org):
