@@ -586,3 +586,42 @@ def test_an_online_meeting_without_a_place_is_saved_with_a_warning(client, setup
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "without a place" not in page and "is saved" in page
+
+
+def test_public_page_shows_each_fellowship_filters_by_it_and_offers_its_own_feed(client, setup):
+    na = factories.group(setup.org, "harbour", name="Harbour Group", fellowship="na")
+    factories.meeting(na, "Clean Time", slug="clean-time", weekday=3)
+    html = client.get("/meetings/lakes").get_data(as_text=True)
+    cards = re.findall(r'<li class="card meeting-card">(.*?)</li>', html, re.S)
+    fellowship_of = {
+        re.search(r'">([^<]+)</a></h2>', card).group(1): re.search(
+            r'class="fellowship">([^<]*)<', card
+        ).group(1)
+        for card in cards
+    }
+    assert fellowship_of == {
+        "Tuesday Night": "Alcoholics Anonymous (AA)",
+        "Their Meeting": "Alcoholics Anonymous (AA)",
+        "Clean Time": "Narcotics Anonymous (NA)",
+    }
+    feeds = re.search(r'<section class="feeds".*?</section>', html, re.S).group(0)
+    links = dict((text, href) for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', feeds))
+    assert links["Alcoholics Anonymous (AA)"] == "/feeds/lakes/meeting-guide.json?fellowship=aa"
+    assert links["Narcotics Anonymous (NA)"] == "/feeds/lakes/meeting-guide.json?fellowship=na"
+    assert links["All fellowships together"] == "/feeds/lakes/meeting-guide.json"
+    # Each advertised feed holds only its fellowship's meetings.
+    na_feed = client.get(links["Narcotics Anonymous (NA)"]).get_json()
+    assert [m["slug"] for m in na_feed] == ["clean-time"]
+    select = re.search(r'<select id="fellowship" name="fellowship">(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option[^>]*value="([^"]*)"', select) == ["", "aa", "na"]
+    only_na = client.get("/meetings/lakes?fellowship=na").get_data(as_text=True)
+    assert "Clean Time" in only_na and "Tuesday Night" not in only_na and "Their Meeting" not in only_na
+    # An organisation of one fellowship: no such filter, and only that fellowship's feed.
+    solo = factories.organisation(slug="solo")
+    factories.meeting(factories.group(solo, "solo-group", name="Solo Group", fellowship="smart"), "Solo")
+    html = client.get("/meetings/solo").get_data(as_text=True)
+    feeds = re.search(r'<section class="feeds".*?</section>', html, re.S).group(0)
+    assert re.findall(r'href="(/feeds/solo/meeting-guide[^"]*)"', feeds) == [
+        "/feeds/solo/meeting-guide.json?fellowship=smart"
+    ]
+    assert 'name="fellowship"' not in html
