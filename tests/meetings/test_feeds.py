@@ -583,3 +583,22 @@ def test_our_vtimezones_give_the_zones_offsets_from_2000_to_2100(zone):
     for instant in instants:
         local = instant.astimezone(real)
         assert local.replace(tzinfo=None).replace(tzinfo=ours).utcoffset() == local.utcoffset(), instant
+
+
+def test_a_rebuilt_calendar_shows_the_change_and_equals_a_build_from_scratch(client, org):
+    """The iCalendar feed keeps each event's text for the next build: a rebuild after one meeting's
+    change shows it and is byte for byte what a build from scratch writes."""
+    from groupadmin import ical
+    from groupadmin.meetings import views
+
+    meetings = listing(org)
+    before = get_json(client, "/feeds/lakes/meetings.ics").data
+    services.update_meeting(
+        meetings["hybrid"], actor=None, now=NOW + timedelta(minutes=1), values={"location": "Crypt"}
+    )
+    db.session.commit()
+    rebuilt = get_json(client, "/feeds/lakes/meetings.ics").data
+    assert b"Crypt" in rebuilt and b"Crypt" not in before
+    views._BODY_CACHE.clear()
+    ical._cached_event.cache_clear()
+    assert get_json(client, "/feeds/lakes/meetings.ics").data == rebuilt
