@@ -6,7 +6,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test lint bench install install-dev translations translations-update system-deps db-check test-dates clean
+.PHONY: run test lint bench install install-dev translations translations-update system-deps js-deps db-check test-dates clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,9 @@ run: install translations
 	$(FLASK) seed-demo --if-empty
 	PORT=$(PORT) FLASK="$(FLASK)" scripts/run.sh
 
-## make test: everything CI runs. Installs what tests need (pip, and Debian's PostgreSQL and Chromium).
-test: install-dev translations system-deps
+## make test: everything CI runs. Installs what tests need (pip, npm for the second calendar parser, and
+## Debian's PostgreSQL, Chromium and node).
+test: install-dev translations system-deps js-deps
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory db-check
 	$(BIN)/pytest -q
@@ -60,6 +61,13 @@ lint: install-dev
 system-deps:
 	scripts/system-deps.sh
 
+# ical.js, pinned in tests/js/package-lock.json: the second iCalendar parser the calendar tests run.
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --silent
+	touch $@
+
+js-deps: system-deps tests/js/node_modules/.installed
+
 # `flask db check` against a throw-away database upgraded to head: no model change without a migration.
 db-check: install
 	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
@@ -70,4 +78,4 @@ bench: install-dev translations
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache tests/js/node_modules

@@ -411,6 +411,7 @@ class PublicFilterForm(FlaskForm):
     day = SelectField(_l("Day"), coerce=_int_or_none, validators=[Optional()])
     type = SelectField(_l("Type"), validators=[Optional()])
     attendance = SelectField(_l("Attendance"), validators=[Optional()])
+    fellowship = SelectField(_l("Fellowship"), validators=[Optional()])
     group = SelectField(_l("Group"), validators=[Optional()])
 
     def __init__(self, *args, groups=(), types=None, **kwargs):
@@ -425,6 +426,15 @@ class PublicFilterForm(FlaskForm):
         self.type.choices = [("", _l("Any type")), *offered]
         self.attendance.choices = [("", _l("In person or online")), *display.ATTENDANCE_LABELS.items()]
         self.group.choices = [("", _l("Any group")), *((g.slug, g.name) for g in groups)]
+        offered = {g.fellowship for g in groups} | ({self.fellowship.data} & FELLOWSHIP_LABELS.keys())
+        self.fellowship.choices = [
+            ("", _l("Any fellowship")),
+            *((code, label) for code, label in FELLOWSHIP_LABELS.items() if code in offered),
+        ]
+
+    def fellowships(self) -> dict:
+        """{code: label} of the fellowships of the groups listed (the filter's choices)."""
+        return dict(self.fellowship.choices[1:])
 
     def filters(self) -> PublicFilters:
         """The filters asked for; none when any is not a choice."""
@@ -435,4 +445,5 @@ class PublicFilterForm(FlaskForm):
             type=self.type.data or None,
             attendance=self.attendance.data or None,
             group=self.group.data or None,
+            fellowship=self.fellowship.data or None,
         )

@@ -17,6 +17,33 @@ TYPES = set(json.loads((Path(__file__).resolve().parents[2] / "groupadmin/meetin
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-.]*$")
 PHONE = re.compile(r"^[0-9+,*#]+$")
+# What TSML UI (code4recovery/tsml-ui, src/helpers/load-meeting-data.ts) keeps of what it reads: it
+# recognises a conference link by its host ending with a provider's domain, case-sensitively; keeps
+# only digits + , # of a dial-in number and hides one shorter than 10 characters; links PayPal names of
+# 1-20 letters or digits only; reads end_time on the day of `time`.
+FINDER_PROVIDERS = (
+    "bluejeans.com",
+    "discord.gg",
+    "freeconference.com",
+    "freeconferencecall.com",
+    "goto.com",
+    "gotomeet.me",
+    "gotomeeting.com",
+    "horizon.meta.com",
+    "maps.secondlife.com",
+    "meet.google.com",
+    "meet.jit.si",
+    "meetings.dialpad.com",
+    "signal.group",
+    "skype.com",
+    "slurl.com",
+    "teams.live.com",
+    "teams.microsoft.com",
+    "vrchat.com",
+    "webex.com",
+    "zoho.com",
+    "zoom.us",
+)
 HTML = re.compile(r"<[a-zA-Z/][^>]*>")
 TEXT_FIELDS = (
     "name",
@@ -123,6 +150,8 @@ def problems(feed) -> list[str]:
                 bad(f"{key} must be HH:MM, 24-hour")
         if "time" not in meeting:
             bad("time is required for the app")
+        elif HHMM.match(str(meeting.get("end_time", ""))) and meeting["end_time"] <= meeting["time"]:
+            bad("end_time is not after time: finders read it on the same day, before the start")
         if "timezone" in meeting and meeting["timezone"] not in available_timezones():
             bad("timezone is not an IANA zone name")
         for key in TEXT_FIELDS:
@@ -138,10 +167,27 @@ def problems(feed) -> list[str]:
                 bad(f"{key} must be a number")
         if "conference_phone" in meeting and not PHONE.match(meeting["conference_phone"]):
             bad("conference_phone must be digits with + , * # only")
+        if "conference_phone" in meeting:
+            kept = re.sub(r"[^\d,+#]", "", meeting["conference_phone"])
+            if kept != meeting["conference_phone"]:
+                bad("conference_phone has characters finders drop (e.g. *): the sequence dials other digits")
+            if len(kept) < 10:
+                bad("conference_phone is shorter than 10 characters: finders hide it")
         if "conference_url" in meeting:
             parts = urlsplit(meeting["conference_url"])
             if parts.scheme not in ("https", "http") or not parts.hostname:
                 bad("conference_url must be a link")
+            host = (
+                meeting["conference_url"].split("/")[2] if meeting["conference_url"].count("/") >= 2 else ""
+            )
+            if not host.endswith(FINDER_PROVIDERS) and "conference_phone" not in meeting:
+                bad(f"conference_url host {host!r} is not one finders recognise (case-sensitive)")
+        if "paypal" in meeting and not re.fullmatch(r"[a-zA-Z0-9]{1,20}", meeting["paypal"]):
+            bad("paypal must be 1-20 letters or digits: finders drop any other")
+        if "venmo" in meeting and not meeting["venmo"].startswith("@"):
+            bad("venmo must start with @")
+        if "square" in meeting and not meeting["square"].startswith("$"):
+            bad("square must start with $")
         has_conference = "conference_url" in meeting or "conference_phone" in meeting
         has_address = "formatted_address" in meeting or "address" in meeting or "city" in meeting
         approximate = meeting.get("approximate")

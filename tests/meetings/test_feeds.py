@@ -105,6 +105,7 @@ def test_meeting_guide_feed_is_valid_and_publishes_only_listed_weekly_meetings(c
         "entity_email": "info@lakes.example.org",
         "entity_phone": "+1-555-0100",
         "entity_website_url": "https://lakes.example.org",
+        "entity_url": "https://lakes.example.org",
         "updated": "x",
         "url": "http://localhost/meetings/lakes/tuesday-big-book",
     }
@@ -113,6 +114,89 @@ def test_meeting_guide_feed_is_valid_and_publishes_only_listed_weekly_meetings(c
     assert online["formatted_address"] == "Lakeside, NY, USA" and "location" not in online
     assert online["conference_url"] == "https://meet.jit.si/sunday"
     assert meetings["paused"].slug not in {m["slug"] for m in feed}
+
+
+def test_feed_publishes_what_finders_read(client, org):
+    """TSML UI reads `entity_url` and `city`, recognises a provider by a case-sensitive host, and reads
+    `end_time` on the start's day."""
+    group = factories.group(org, "night-owls", name="Night Owls")
+    factories.meeting(
+        group,
+        "Late Night",
+        slug="late-night",
+        weekday=4,
+        start="23:00",
+        duration=90,
+        formatted_address=None,
+        address="12 Harbour Road",
+        city="Lakeside",
+        state="NY",
+        postal_code="12345",
+        country="USA",
+    )
+    factories.meeting(group, "Ten O'Clock", slug="ten", start="22:00", duration=60)
+    factories.meeting(group, "Eleven O'Clock", slug="eleven", start="23:00", duration=60)
+    shouting = factories.meeting(
+        group,
+        "Shouting Link",
+        slug="shouting-link",
+        attendance="online",
+        formatted_address=None,
+        location=None,
+        city="Lakeside",
+        conference_url="https://US02WEB.ZOOM.US/j/81234567?pwd=AbCd",
+    )
+    assert (
+        shouting.conference_url == "https://us02web.zoom.us/j/81234567?pwd=AbCd"
+    )  # saved as finders read it
+    old = factories.meeting(
+        group,
+        "Old Link",
+        slug="old-link",
+        attendance="online",
+        formatted_address=None,
+        location=None,
+        region="Harbour",
+        conference_url="https://zoom.us/j/1",
+    )
+    old.conference_url = "HTTPS://Zoom.US/j/1?pwd=XyZ"  # saved before links were normalised
+    db.session.commit()
+    feed = {m["slug"]: m for m in get_json(client).get_json()}
+    assert problems(list(feed.values())) == []
+    late = feed["late-night"]
+    assert late["entity_url"] == late["entity_website_url"] == "https://lakes.example.org"
+    assert late["city"] == "Lakeside" and late["time"] == "23:00"
+    assert "end_time" not in late  # "00:30" would end before the start; finders take their default
+    assert feed["ten"]["end_time"] == "23:00" and "end_time" not in feed["eleven"]
+    assert feed["shouting-link"]["conference_url"] == "https://us02web.zoom.us/j/81234567?pwd=AbCd"
+    assert feed["shouting-link"]["city"] == "Lakeside"
+    assert feed["old-link"]["conference_url"] == "https://zoom.us/j/1?pwd=XyZ"
+    assert feed["old-link"]["formatted_address"] == "Harbour" and "city" not in feed["old-link"]
+
+
+def test_feed_validator_catches_what_finders_misread():
+    """The validator the feed tests rely on fails on each thing a finder drops or misreads."""
+    good = {
+        "name": "Late",
+        "slug": "late",
+        "day": 1,
+        "time": "23:00",
+        "formatted_address": "Lakeside, NY, USA",
+        "approximate": "yes",
+        "conference_url": "https://zoom.us/j/1",
+        "types": [],
+    }
+    assert problems([good]) == []
+    for change, complaint in [
+        ({"end_time": "00:30"}, "end_time is not after time"),
+        ({"conference_url": "https://US02WEB.ZOOM.US/j/1"}, "not one finders recognise"),
+        ({"conference_phone": "+16465588656,,123#,,*456#"}, "characters finders drop"),
+        ({"conference_phone": "+15550100"}, "shorter than 10"),
+        ({"paypal": "Tuesday.Group"}, "paypal must be"),
+        ({"venmo": "TuesdayGroup"}, "venmo must start with @"),
+    ]:
+        found = problems([good | change])
+        assert any(complaint in p for p in found), (change, found)
 
 
 def test_fellowship_filter(client, org):
@@ -401,3 +485,120 @@ def test_ics_and_our_dates_agree_on_a_time_in_a_daylight_saving_gap(client):
     assert starts[date(2027, 3, 14)] == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)
     assert starts[date(2027, 3, 7)] == datetime(2027, 3, 7, 7, 30, tzinfo=UTC)  # 02:30 EST
     assert starts[date(2027, 3, 21)] == datetime(2027, 3, 21, 6, 30, tzinfo=UTC)  # 02:30 EDT
+
+
+# Weekly Tuesday 19:00 meetings, on the Tuesdays either side of each daylight-saving switch of
+# 2026-2027, and in 2045 (beyond the 2038 where our zones used to stop): local date → UTC start.
+SWITCH_TUESDAYS = {
+    "America/New_York": {  # clocks back on 1 November, forward on 14 March
+        date(2026, 10, 27): datetime(2026, 10, 27, 23, tzinfo=UTC),
+        date(2026, 11, 3): datetime(2026, 11, 4, 0, tzinfo=UTC),
+        date(2027, 3, 9): datetime(2027, 3, 10, 0, tzinfo=UTC),
+        date(2027, 3, 16): datetime(2027, 3, 16, 23, tzinfo=UTC),
+        date(2045, 3, 7): datetime(2045, 3, 8, 0, tzinfo=UTC),
+        date(2045, 3, 14): datetime(2045, 3, 14, 23, tzinfo=UTC),
+    },
+    "Europe/London": {  # clocks back on 25 October, forward on 28 March
+        date(2026, 10, 20): datetime(2026, 10, 20, 18, tzinfo=UTC),
+        date(2026, 10, 27): datetime(2026, 10, 27, 19, tzinfo=UTC),
+        date(2027, 3, 23): datetime(2027, 3, 23, 19, tzinfo=UTC),
+        date(2027, 3, 30): datetime(2027, 3, 30, 18, tzinfo=UTC),
+        date(2045, 3, 21): datetime(2045, 3, 21, 19, tzinfo=UTC),
+        date(2045, 3, 28): datetime(2045, 3, 28, 18, tzinfo=UTC),
+    },
+}
+
+
+def test_two_independent_parsers_read_our_calendar_the_same_across_both_dst_switches(client):
+    """icalendar + recurring-ical-events (zones by TZID from their own database) and ical.js (zones
+    only from our VTIMEZONEs) give a weekly 19:00 meeting at 19:00 local on both sides of the March
+    and November switches in New York and London, now and beyond 2038."""
+    from tests import ical_js
+
+    org = factories.organisation(slug="two-zones")
+    created = datetime(2026, 9, 1, 12, tzinfo=UTC)
+    for zone, slug in (("America/New_York", "new-york"), ("Europe/London", "london")):
+        group = factories.group(org, slug, name=f"Group {slug}")
+        group.timezone = zone
+        db.session.commit()
+        factories.meeting(group, f"Evening {slug}", weekday=1, start="19:00", now=created, weeks=40)
+    with time_machine.travel(created, tick=False):
+        body = client.get("/feeds/two-zones/meetings.ics").data
+    text = body.decode()
+    assert "RRULE:FREQ=YEARLY" in text and not any(
+        line.startswith("RDATE") and "," in line for line in text.splitlines()
+    )
+    for start, end in ((date(2026, 9, 1), date(2027, 5, 1)), (date(2045, 1, 1), date(2045, 5, 1))):
+        python = expand(body, start, end)
+        javascript = ical_js.expand(body, start, end)
+        assert len(javascript) == len(python) > 0
+        assert sorted(e["utc"] for e in javascript) == sorted(
+            e["DTSTART"].dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z") for e in python
+        )
+        for event in javascript:
+            assert event["local"].endswith("T19:00:00"), event
+    for zone, tuesdays in SWITCH_TUESDAYS.items():
+        slug = "new-york" if zone.startswith("America") else "london"
+        for day, utc_start in tuesdays.items():
+            window = (day, day + timedelta(days=1))
+            [python] = [e for e in expand(body, *window) if str(e["SUMMARY"]) == f"Evening {slug}"]
+            [javascript] = [e for e in ical_js.expand(body, *window) if e["summary"] == f"Evening {slug}"]
+            assert python["DTSTART"].dt.astimezone(UTC) == utc_start, (zone, day)
+            assert python["DTSTART"].dt.astimezone(ZoneInfo(zone)).time() == time(19)
+            assert javascript["utc"] == utc_start.strftime("%Y-%m-%dT%H:%M:%S.000Z"), (zone, day)
+            assert javascript["local"] == f"{day.isoformat()}T19:00:00" and javascript["zone"] == zone
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "America/New_York",
+        "America/Los_Angeles",
+        "America/Sao_Paulo",
+        "Europe/London",
+        "Europe/Dublin",
+        "Europe/Berlin",
+        "Australia/Sydney",
+        "Australia/Lord_Howe",
+        "Pacific/Auckland",
+        "America/Nuuk",
+        "Asia/Jerusalem",
+        "Asia/Tokyo",
+        "Asia/Kolkata",
+    ],
+)
+def test_our_vtimezones_give_the_zones_offsets_from_2000_to_2100(zone):
+    """Read as a client without a zone database reads them (icalendar told not to look the TZID up),
+    our VTIMEZONEs give zoneinfo's offset either side of every transition from 2000 to 2060, and each
+    month of 2045, 2070 and 2100."""
+    from icalendar import Timezone
+
+    from groupadmin.ical import vtimezone, zone_transitions
+
+    ours = Timezone.from_ical(vtimezone(zone).to_ical()).to_tz(lookup_tzid=False)
+    real = ZoneInfo(zone)
+    instants = [datetime(y, m, 15, 12, tzinfo=UTC) for y in (2045, 2070, 2100) for m in range(1, 13)]
+    for change in zone_transitions(zone, datetime(2000, 1, 2, tzinfo=UTC), datetime(2060, 1, 1, tzinfo=UTC)):
+        instants += [change.at - timedelta(hours=3), change.at + timedelta(hours=3)]
+    for instant in instants:
+        local = instant.astimezone(real)
+        assert local.replace(tzinfo=None).replace(tzinfo=ours).utcoffset() == local.utcoffset(), instant
+
+
+def test_a_rebuilt_calendar_shows_the_change_and_equals_a_build_from_scratch(client, org):
+    """The iCalendar feed keeps each event's text for the next build: a rebuild after one meeting's
+    change shows it and is byte for byte what a build from scratch writes."""
+    from groupadmin import ical
+    from groupadmin.meetings import views
+
+    meetings = listing(org)
+    before = get_json(client, "/feeds/lakes/meetings.ics").data
+    services.update_meeting(
+        meetings["hybrid"], actor=None, now=NOW + timedelta(minutes=1), values={"location": "Crypt"}
+    )
+    db.session.commit()
+    rebuilt = get_json(client, "/feeds/lakes/meetings.ics").data
+    assert b"Crypt" in rebuilt and b"Crypt" not in before
+    views._BODY_CACHE.clear()
+    ical._cached_event.cache_clear()
+    assert get_json(client, "/feeds/lakes/meetings.ics").data == rebuilt

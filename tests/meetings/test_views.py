@@ -3,6 +3,7 @@ schedule-change preview, per-date changes, pausing, listing-change notices and q
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from types import SimpleNamespace
@@ -173,7 +174,7 @@ def test_create_validates_beside_each_field_and_keeps_what_was_typed(client, set
         ("conference_url", "https://"),
         ("start_time", "Not a valid time"),
         ("formatted_address", "needs an address"),
-        ("venmo", "starts with @"),
+        ("venmo", "A Venmo handle is @"),
     ]:
         assert re.search(rf'id="{field}-error">[^<]*{re.escape(message)}', html), field
     assert 'value="Friday Speaker"' in html and 'value="http://zoom.us/j/1"' in html
@@ -488,3 +489,139 @@ def test_public_type_filter_offers_only_the_types_of_listed_meetings(client, set
     select = re.search(r'<select id="type" name="type">(.*?)</select>', html, re.S).group(1)
     assert 'selected value="C"' in select or 'value="C" selected' in select
     assert "No meeting matches these filters." in html and "Business" not in html
+
+
+def test_the_form_and_the_import_accept_the_same_phones_and_handles(client, setup):
+    """The form's own example number (with spaces) is accepted by both; what finders drop or hide is
+    refused by both, with the reason beside the field."""
+    from groupadmin.meetings import importer
+
+    login(client, "sec@example.org")
+    cases = [
+        ("+1 646 558 8656,,81234567#", None),  # the form's own example
+        ("(646) 558-8656,,81234567#", None),
+        ("+1 646.558.8656", None),
+        ("+1 555 0100", "fewer than 10 digits"),
+        ("+1 646 558 8656,,81234567#,,,,*123456#", "remove * from dial-in numbers"),
+        ("+1 646 558 8656 ext 5", "Use digits"),
+    ]
+    for number, (phone, reason) in enumerate(cases):
+        page = client.post(
+            "/groups/tuesday-group/meetings/new",
+            data=form_data(name=f"Dial {number}", attendance="hybrid", conference_phone=phone),
+        )
+        record = {
+            "name": f"Dial {number}",
+            "slug": f"dial-{number}",
+            "day": 5,
+            "time": "20:00",
+            "timezone": "America/New_York",
+            "formatted_address": "1 Main Street, Springfield, IL 62701, USA",
+            "conference_phone": phone,
+        }
+        plan = importer.plan_import(setup.group, "feed.json", json.dumps([record]), now=NOW)
+        row_errors = " ".join(str(e) for row in plan.rows for e in row.errors)
+        if reason is None:
+            assert page.status_code == 302, phone
+            assert row_errors == "", phone
+        else:
+            assert page.status_code == 422, phone
+            assert re.search(
+                rf'id="conference_phone-error">[^<]*{re.escape(reason)}', page.get_data(as_text=True)
+            )
+            assert reason in row_errors, phone
+    fresh()
+    saved = db.session.scalar(sa.select(Meeting).where(Meeting.name == "Dial 0"))
+    assert saved.conference_phone == "+16465588656,,81234567#"
+
+
+def test_payment_handles_are_reduced_to_what_finders_link_or_refused_with_the_reason(client, setup):
+    login(client, "sec@example.org")
+    page = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(
+            venmo="https://venmo.com/u/LakesideTuesday",
+            square="https://cash.app/$LakesideTuesday",
+            paypal="https://www.paypal.me/LakesideTuesday",
+        ),
+    )
+    assert page.status_code == 302
+    fresh()
+    saved = db.session.scalar(sa.select(Meeting).where(Meeting.name == "Friday Speaker"))
+    assert (saved.venmo, saved.square, saved.paypal) == (
+        "@LakesideTuesday",
+        "$LakesideTuesday",
+        "LakesideTuesday",
+    )
+    page = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(name="Bad handles", venmo="@Lake side", square="$123", paypal="Lakeside.Tuesday"),
+    )
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    for field, reason in [
+        ("venmo", "up to 30 letters, digits, - or _"),
+        ("square", "with at least one letter"),
+        ("paypal", "1 to 20 letters or digits only"),
+    ]:
+        assert re.search(rf'id="{field}-error">[^<]*{re.escape(reason)}', html), field
+
+
+def test_an_online_meeting_without_a_place_is_saved_with_a_warning(client, setup):
+    login(client, "sec@example.org")
+    online = form_data(
+        name="Online Anywhere",
+        attendance="online",
+        location="",
+        formatted_address="",
+        conference_url="https://zoom.us/j/1",
+    )
+    response = client.post("/groups/tuesday-group/meetings/new", data=online)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Meeting finders leave out an online meeting without a place" in page
+    response = client.post(
+        "/groups/tuesday-group/meetings/new", data={**online, "name": "Online Lakeside", "city": "Lakeside"}
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "without a place" not in page and "is saved" in page
+
+
+def test_public_page_shows_each_fellowship_filters_by_it_and_offers_its_own_feed(client, setup):
+    na = factories.group(setup.org, "harbour", name="Harbour Group", fellowship="na")
+    factories.meeting(na, "Clean Time", slug="clean-time", weekday=3)
+    html = client.get("/meetings/lakes").get_data(as_text=True)
+    cards = re.findall(r'<li class="card meeting-card">(.*?)</li>', html, re.S)
+    fellowship_of = {
+        re.search(r'">([^<]+)</a></h2>', card).group(1): re.search(
+            r'class="fellowship">([^<]*)<', card
+        ).group(1)
+        for card in cards
+    }
+    assert fellowship_of == {
+        "Tuesday Night": "Alcoholics Anonymous (AA)",
+        "Their Meeting": "Alcoholics Anonymous (AA)",
+        "Clean Time": "Narcotics Anonymous (NA)",
+    }
+    feeds = re.search(r'<section class="feeds".*?</section>', html, re.S).group(0)
+    links = dict((text, href) for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', feeds))
+    assert links["Alcoholics Anonymous (AA)"] == "/feeds/lakes/meeting-guide.json?fellowship=aa"
+    assert links["Narcotics Anonymous (NA)"] == "/feeds/lakes/meeting-guide.json?fellowship=na"
+    assert links["All fellowships together"] == "/feeds/lakes/meeting-guide.json"
+    # Each advertised feed holds only its fellowship's meetings.
+    na_feed = client.get(links["Narcotics Anonymous (NA)"]).get_json()
+    assert [m["slug"] for m in na_feed] == ["clean-time"]
+    select = re.search(r'<select id="fellowship" name="fellowship">(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option[^>]*value="([^"]*)"', select) == ["", "aa", "na"]
+    only_na = client.get("/meetings/lakes?fellowship=na").get_data(as_text=True)
+    assert "Clean Time" in only_na and "Tuesday Night" not in only_na and "Their Meeting" not in only_na
+    # An organisation of one fellowship: no such filter, and only that fellowship's feed.
+    solo = factories.organisation(slug="solo")
+    factories.meeting(factories.group(solo, "solo-group", name="Solo Group", fellowship="smart"), "Solo")
+    html = client.get("/meetings/solo").get_data(as_text=True)
+    feeds = re.search(r'<section class="feeds".*?</section>', html, re.S).group(0)
+    assert re.findall(r'href="(/feeds/solo/meeting-guide[^"]*)"', feeds) == [
+        "/feeds/solo/meeting-guide.json?fellowship=smart"
+    ]
+    assert 'name="fellowship"' not in html

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from groupadmin import crypto
 from groupadmin.extensions import db
 from groupadmin.rota import services
 from groupadmin.rota.models import Assignment, RotaPerson, ServiceRole
-from tests import factories
+from tests import factories, ical_js
 from tests.conftest import NOW, login
 from tests.rota import helpers
 
@@ -552,6 +552,12 @@ def test_personal_calendar_feed_is_secret_discreet_and_revocable(setup, client):
     ]
     assert all("AA" not in str(e["SUMMARY"]) for e in events)
     assert events[0].decoded("DTSTART") == s.occurrences[0].starts_at
+    # A second, independent parser (ical.js, as web calendars read it) sees the same turns at the same times.
+    read = ical_js.expand(response.data, date(2000, 1, 1), date(2100, 1, 1))
+    assert [(e["summary"], e["utc"]) for e in read] == [
+        (str(e["SUMMARY"]), o.starts_at.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+        for e, o in zip(events, s.occurrences[:2], strict=True)
+    ]
     login(client, "sec@example.org")
     client.post(f"/groups/{s.group.slug}/rota/people/{ann.id}/calendar")
     client.post("/logout")

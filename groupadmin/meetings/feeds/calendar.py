@@ -41,7 +41,9 @@ def ics(
     meetings, schedules, overrides = _load(organisation, group, today)
     zones = sorted({rule.timezone for periods in schedules.values() for _start, rule in periods})
     hint = (zones[0] if len(zones) == 1 else organisation.timezone) if zones else None
-    feed = Feed(name=name or organisation.name, prodid="-//groupadmin//meetings//EN", timezone=hint)
+    feed = Feed(
+        name=name or organisation.name, prodid="-//groupadmin//meetings//EN", timezone=hint, cache_events=True
+    )
     for meeting in meetings:
         _add_meeting(
             feed,
@@ -160,8 +162,12 @@ def _first_date(rule: Rule, effective_from: date, until: date | None) -> date | 
         if rule.on_date is None or rule.on_date < effective_from or (until and rule.on_date > until):
             return None
         return rule.on_date
-    dates = dates_between(rule, effective_from, until or effective_from + timedelta(days=400))
-    return dates[0] if dates else None
+    last = until or effective_from + timedelta(days=400)
+    for horizon in (40, 400):  # a weekly or monthly rule has a date within 40 days: look no further
+        dates = dates_between(rule, effective_from, min(last, effective_from + timedelta(days=horizon)))
+        if dates:
+            return dates[0]
+    return None
 
 
 def _add_series(feed: Feed, meeting, rule: Rule, first: date, until, overrides, *, uid, common) -> None:

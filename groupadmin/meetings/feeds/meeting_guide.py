@@ -12,7 +12,7 @@ from groupadmin.groups.models import Group, Organisation
 from groupadmin.meetings.feeds.common import MEETING_COLUMNS, one_line, public
 from groupadmin.meetings.models import Meeting, MeetingSchedule, Occurrence
 from groupadmin.meetings.schedule import local_today
-from groupadmin.meetings.services import current_schedule_join
+from groupadmin.meetings.services import current_schedule_join, finder_url
 
 MEETING_GUIDE_DAY = {0: 1, 1: 2, 2: 3, 3: 4, 4: 5, 5: 6, 6: 0}  # Python weekday → Sunday = 0
 
@@ -65,6 +65,7 @@ def _entity(organisation: Organisation) -> dict:
         "entity_email": organisation.contact_email,
         "entity_phone": organisation.phone,
         "entity_website_url": organisation.website_url,
+        "entity_url": organisation.website_url,  # what TSML UI and the TSML plugin read
     }
     if organisation.contact_email:
         entity["feedback_emails"] = [organisation.contact_email]
@@ -74,7 +75,6 @@ def _entity(organisation: Organisation) -> dict:
 def _meeting_guide_row(row, online_day: date | None, entity: dict, base_url: str, organisation) -> dict:
     """One meeting in the Meeting Guide format; optional fields that do not apply are left out."""
     start = row.start_time
-    end_minutes = (start.hour * 60 + start.minute + row.duration_minutes) % 1440
     types = sorted(set(row.types or []))
     updated = row.updated_at
     if updated.tzinfo is not None:
@@ -84,11 +84,11 @@ def _meeting_guide_row(row, online_day: date | None, entity: dict, base_url: str
         "slug": row.slug,
         "day": MEETING_GUIDE_DAY[row.weekday],
         "time": f"{start.hour:02d}:{start.minute:02d}",
-        "end_time": f"{end_minutes // 60:02d}:{end_minutes % 60:02d}",
         "timezone": row.timezone,
         "types": types,
     }
     optional = [
+        ("end_time", _end_time(start, row.duration_minutes)),
         ("notes", row.notes),
         ("region", row.region),
         ("group", row.group_name),
@@ -112,13 +112,27 @@ def _meeting_guide_row(row, online_day: date | None, entity: dict, base_url: str
     return item
 
 
+def _end_time(start, duration_minutes: int) -> str | None:
+    """The end as HH:MM, or None for a meeting that ends after midnight: finders read `end_time` on the
+    start's day (TSML UI: a 23:00 meeting ending "00:30" ends before it starts, and "24:30" is invalid
+    and drops the meeting), so such a meeting leaves it out and finders take their default length."""
+    end_minutes = start.hour * 60 + start.minute + duration_minutes
+    if end_minutes >= 1440:
+        return None
+    return f"{end_minutes // 60:02d}:{end_minutes % 60:02d}"
+
+
 def _place_fields(row) -> list[tuple[str, object]]:
-    """Where: an online meeting publishes only an approximate place (no street)."""
+    """Where: an online meeting publishes only an approximate place (no street): its one-line address
+    when that is already approximate (under four parts, as finders count), else its city, state and
+    country, else its region."""
     if row.attendance == "online":
-        place = ", ".join(p for p in (row.city, row.state, row.country) if p) or row.region
-        return [("formatted_address", place), ("approximate", "yes")]
+        place = row.formatted_address if (row.formatted_address or "").count(",") < 3 else None
+        place = place or ", ".join(p for p in (row.city, row.state, row.country) if p) or row.region
+        return [("formatted_address", place), ("city", row.city), ("approximate", "yes")]
     fields = [
         ("location", row.location),
+        ("city", row.city),
         ("location_notes", row.location_notes),
         ("formatted_address", one_line(row)),
         ("approximate", "no"),
@@ -133,7 +147,7 @@ def _conference_fields(row, online_day: date | None) -> list[tuple[str, object]]
     if online_day is None and row.attendance == "in_person":
         return []
     return [
-        ("conference_url", row.conference_url),
+        ("conference_url", finder_url(row.conference_url)),
         ("conference_url_notes", row.conference_url_notes),
         ("conference_phone", row.conference_phone),
         ("conference_phone_notes", row.conference_phone_notes),

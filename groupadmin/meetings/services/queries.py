@@ -146,6 +146,7 @@ class PublicFilters:
     type: str | None = None
     attendance: str | None = None
     group: str | None = None  # group slug
+    fellowship: str | None = None  # the group's fellowship code
 
 
 def public_meetings_query(organisation: Organisation, filters: PublicFilters, *, today: date):
@@ -166,6 +167,8 @@ def public_meetings_query(organisation: Organisation, filters: PublicFilters, *,
         query = query.where(Meeting.attendance == filters.attendance)
     if filters.group:
         query = query.where(Group.slug == filters.group)
+    if filters.fellowship:
+        query = query.where(Group.fellowship == filters.fellowship)
     if filters.type:
         # Types are a JSON list: match the quoted code in its text form (same on SQLite and PostgreSQL).
         query = query.where(sa.cast(Meeting.types, sa.String).like(f'%"{filters.type}"%'))

@@ -79,7 +79,25 @@ KNOWN_CONFERENCE_HOSTS = (
     "zoom.us",
 )
 PHONE_CLEAN = re.compile(r"[\s\-().]")
-PHONE_OK = re.compile(r"^\+?[0-9][0-9,*#]*$")
+# What meeting finders keep of a dial-in sequence: TSML UI removes every character but digits, "+",
+# "," and "#" (so a "*" silently goes, and the sequence dials other digits), then hides a number of
+# fewer than 10 characters.
+PHONE_OK = re.compile(r"^\+?[0-9][0-9,#]*$")
+PHONE_MIN_DIGITS = 10
+# 7th Tradition handles as finders link them (venmo.com/<handle>, cash.app/<cashtag>,
+# paypal.com/paypalme/<name>): TSML UI drops a PayPal name that is not 1-20 letters or digits.
+VENMO_OK = re.compile(r"@[A-Za-z0-9_\-]{1,30}")
+SQUARE_OK = re.compile(r"\$(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{1,20}")
+PAYPAL_OK = re.compile(r"[A-Za-z0-9]{1,20}")
+# A payment link given whole: its handle is the last part of the path.
+PAYMENT_LINKS = {
+    "venmo": (re.compile(r"(?:https?://)?(?:www\.|account\.)?venmo\.com/(?:u/)?@?([^/?#\s]+)/?", re.I), "@"),
+    "square": (re.compile(r"(?:https?://)?(?:www\.)?cash\.app/\$?([^/?#\s]+)/?", re.I), "$"),
+    "paypal": (
+        re.compile(r"(?:https?://)?(?:www\.)?paypal\.(?:me|com/paypalme)/([^/?#\s]+)/?", re.I),
+        "",
+    ),
+}
 
 
 def normalise_phone(value: str | None) -> str | None:
@@ -88,11 +106,56 @@ def normalise_phone(value: str | None) -> str | None:
     return PHONE_CLEAN.sub("", value.strip()) or None
 
 
+def payment_handle(field: str, value: str | None) -> str | None:
+    """A Venmo, Cash App or PayPal.me handle from what was given: the handle itself, or its whole link
+    (https://venmo.com/u/Name → @Name, https://cash.app/$Name → $Name, https://paypal.me/Name → Name)."""
+    if not value:
+        return value
+    pattern, prefix = PAYMENT_LINKS[field]
+    match = pattern.fullmatch(value.strip())
+    return prefix + match.group(1) if match else value
+
+
+def finder_url(url: str | None) -> str | None:
+    """A conference link as meeting finders recognise it: they compare the host with their providers'
+    domains case-sensitively, so the scheme and host are written in lower case (the path, which may hold
+    a case-sensitive meeting code, is kept)."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return url
+    return parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
+
+
 def conference_host_is_known(url: str | None) -> bool:
     if not url:
         return True
     host = (urlsplit(url).hostname or "").lower()
     return any(host == known or host.endswith("." + known) for known in KNOWN_CONFERENCE_HOSTS)
+
+
+def listing_warnings(values: dict) -> list[str]:
+    """What would make meeting finders show a meeting poorly, though it may be saved: messages to show
+    after saving (and in an import's preview)."""
+    attendance = values.get("attendance") or "in_person"
+    warnings = []
+    if attendance != "in_person" and not conference_host_is_known(values.get("conference_url")):
+        warnings.append(
+            _l(
+                "Meeting finders may show this meeting as inactive: its conference link is not on a "
+                "provider they "
+                "recognise (Zoom, Google Meet, Jitsi, Teams, Webex…). Add a dial-in phone, or check the link."
+            )
+        )
+    if attendance == "online" and not (values.get("city") or values.get("region")):
+        warnings.append(
+            _l(
+                "Meeting finders leave out an online meeting without a place: give a city or a region "
+                "(no street is published) so people nearby find it."
+            )
+        )
+    return warnings
 
 
 def listing_problems(values: dict, rule: Rule | None = None) -> dict[str, str]:
@@ -146,16 +209,42 @@ def _conference_problems(values: dict, attendance: str) -> dict[str, str]:
             problems["conference_url"] = _l("Use a full https:// link that opens the video meeting.")
         elif len(url) > 500:
             problems["conference_url"] = _l("That link is too long (500 characters at most).")
-    phone = values.get("conference_phone")
-    if phone and not PHONE_OK.match(phone):
-        problems["conference_phone"] = _l(
-            "Use digits, with + , * # where needed, e.g. +1 646 558 8656,,123#."
-        )
+    phone = normalise_phone(values.get("conference_phone"))
+    if phone:
+        problems.update(_phone_problems(phone))
     if attendance in ("online", "hybrid") and not (url or phone) and "conference_url" not in problems:
         problems["conference_url"] = _l(
             "An online or hybrid meeting needs a conference link or a phone number."
         )
     return problems
+
+
+def _phone_problems(phone: str) -> dict[str, str]:
+    """A dial-in sequence (spaces, dashes, dots and brackets already removed) as finders dial it."""
+    if "*" in phone:
+        return {
+            "conference_phone": _l(
+                "Meeting finders remove * from dial-in numbers, so this sequence would dial other digits. "
+                "Keep the number and the meeting ID (with , and #) here and put the part with * in the "
+                "dial-in notes."
+            )
+        }
+    if not PHONE_OK.match(phone):
+        return {
+            "conference_phone": _l(
+                "Use digits, with + at the start and , # where needed, e.g. +1 646 558 8656,,123#."
+            )
+        }
+    number = re.split(r"[,#]", phone, maxsplit=1)[0]
+    if sum(c.isdigit() for c in number) < PHONE_MIN_DIGITS:
+        return {
+            "conference_phone": _l(
+                "Meeting finders hide dial-in numbers of fewer than %(count)s digits: give the whole "
+                "number with its country code, e.g. +1 646 558 8656.",
+                count=PHONE_MIN_DIGITS,
+            )
+        }
+    return {}
 
 
 def _coordinate_problems(values: dict) -> dict[str, str]:
@@ -168,13 +257,24 @@ def _coordinate_problems(values: dict) -> dict[str, str]:
 
 
 def _payment_problems(values: dict) -> dict[str, str]:
+    """Handles as meeting finders link them (a whole link is reduced to its handle first)."""
     problems: dict[str, str] = {}
-    if values.get("venmo") and not re.fullmatch(r"@[A-Za-z0-9_\-]{1,60}", values["venmo"]):
-        problems["venmo"] = _l("A Venmo handle starts with @, e.g. @TuesdayGroup.")
-    if values.get("square") and not re.fullmatch(r"\$[A-Za-z0-9_\-]{1,60}", values["square"]):
-        problems["square"] = _l("A Cash App cashtag starts with $, e.g. $TuesdayGroup.")
-    if values.get("paypal") and not re.fullmatch(r"[A-Za-z0-9_\-.]{1,60}", values["paypal"]):
-        problems["paypal"] = _l("Give the PayPal.me name only, e.g. TuesdayGroup (not the whole link).")
+    venmo, square, paypal = (payment_handle(f, (values.get(f) or "").strip()) for f in PAYMENT_LINKS)
+    if venmo and not VENMO_OK.fullmatch(venmo):
+        problems["venmo"] = _l(
+            "A Venmo handle is @ and up to 30 letters, digits, - or _, e.g. @TuesdayGroup (meeting "
+            "finders link to venmo.com/ and the handle)."
+        )
+    if square and not SQUARE_OK.fullmatch(square):
+        problems["square"] = _l(
+            "A Cash App cashtag is $ and up to 20 letters or digits, with at least one letter, "
+            "e.g. $TuesdayGroup."
+        )
+    if paypal and not PAYPAL_OK.fullmatch(paypal):
+        problems["paypal"] = _l(
+            "A PayPal.me name has 1 to 20 letters or digits only, e.g. TuesdayGroup: meeting finders "
+            "leave out any other."
+        )
     return problems
 
 
@@ -242,6 +342,11 @@ def clean_values(values: dict) -> dict:
         cleaned[key] = value
     if "conference_phone" in cleaned:
         cleaned["conference_phone"] = normalise_phone(cleaned["conference_phone"])
+    if "conference_url" in cleaned:
+        cleaned["conference_url"] = finder_url(cleaned["conference_url"])
+    for key in PAYMENT_LINKS:
+        if key in cleaned:
+            cleaned[key] = payment_handle(key, cleaned[key])
     if "types" in cleaned:
         cleaned["types"] = sorted(set(cleaned["types"] or []) - meeting_types.DERIVED_CODES)
     if "name" in cleaned and cleaned["name"] is None:

@@ -28,16 +28,11 @@ def organisation_or_404(org_slug: str) -> Organisation:
     return organisation
 
 
-def warn_unknown_host(meeting: Meeting) -> None:
-    if meeting.attendance != "in_person" and not services.conference_host_is_known(meeting.conference_url):
-        flash(
-            _(
-                "Meeting finders may show this meeting as inactive: its conference link is not on a "
-                "provider they "
-                "recognise (Zoom, Google Meet, Jitsi, Teams, Webex…). Add a dial-in phone, or check the link."
-            ),
-            "warning",
-        )
+def warn_listing(meeting: Meeting) -> None:
+    """Say what would make meeting finders show the saved meeting poorly (unknown provider, no place)."""
+    values = {key: getattr(meeting, key) for key in ("attendance", "conference_url", "city", "region")}
+    for message in services.listing_warnings(values):
+        flash(str(message), "warning")
 
 
 def warn_shifted_dates(rule: Rule, now) -> None:

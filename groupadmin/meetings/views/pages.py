@@ -13,7 +13,7 @@ from groupadmin.meetings import display, services
 from groupadmin.meetings.forms import MeetingForm, StatusForm
 from groupadmin.meetings.schedule import local_today
 from groupadmin.meetings.views import bp
-from groupadmin.meetings.views.common import meeting_of, warn_shifted_dates, warn_unknown_host, weeks
+from groupadmin.meetings.views.common import meeting_of, warn_listing, warn_shifted_dates, weeks
 from groupadmin.permissions import can, requires
 from groupadmin.web import page_arg
 
@@ -76,7 +76,7 @@ def _flash_created(meeting, rule, now) -> None:
         flash(_("The meeting is saved for %(date)s.", date=day), "success")
     else:
         flash(_("The meeting is saved and its dates for the coming weeks are set."), "success")
-    warn_unknown_host(meeting)
+    warn_listing(meeting)
     warn_shifted_dates(rule, now)
 
 
@@ -145,7 +145,7 @@ def edit(group, meeting_id):
 
 def _flash_saved(meeting, changed_rule, now) -> None:
     flash(_("The meeting is saved."), "success")
-    warn_unknown_host(meeting)
+    warn_listing(meeting)
     if changed_rule is not None:
         warn_shifted_dates(changed_rule, now)
 

@@ -33,6 +33,7 @@ def public_index(org_slug):
         rows=page.items,
         page=page,
         form=form,
+        fellowships=form.fellowships(),
         upcoming=upcoming,
         args={k: v for k, v in request.args.items() if k != "page" and v},
         now=now,
