@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length
 
-from groupadmin.forms import strip
+from groupadmin.forms import AppForm, strip
 
 NOTE_HELP = _l(
     "Optional, for the group's records: “Hall was cold”, “$10 of the cash was for literature”. "
@@ -18,7 +17,7 @@ NOTE_HELP = _l(
 )
 
 
-class CountForm(FlaskForm):
+class CountForm(AppForm):
     total = StringField(_l("How many came"), filters=[strip], validators=[Length(max=20)])
     newcomers = StringField(
         _l("Newcomers"),
@@ -58,7 +57,7 @@ class CountForm(FlaskForm):
             self.total.label.text = _("How many joined")
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(AppForm):
     currency = SelectField(_l("Currency of the collections"))
     reminders = BooleanField(
         _l("The morning after a meeting without a count, remind its chair (or else the secretaries)")

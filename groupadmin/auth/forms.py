@@ -1,22 +1,21 @@
 """Forms of accounts: login, profile and password, invitations, password reset."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from groupadmin.auth.services import password_problem
-from groupadmin.forms import ConfirmForm, strip  # noqa: F401  (ConfirmForm: other domains import it here)
+from groupadmin.forms import AppForm, ConfirmForm, strip  # noqa: F401  (ConfirmForm: other domains import it here)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()], filters=[strip])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(AppForm):
     email = EmailField(
         _l("Email"),
         validators=[DataRequired(), Email(), Length(max=254)],
@@ -46,7 +45,7 @@ class NewPasswordMixin:
             raise ValidationError(problem)
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(AppForm):
     display_name = StringField(
         _l("Your name as others see it"),
         validators=[DataRequired(), Length(max=80)],
@@ -56,15 +55,15 @@ class ProfileForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[])
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, AppForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, AppForm):
     pass
 
 
-class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
+class AcceptInvitationForm(NewPasswordMixin, AppForm):
     display_name = StringField(
         _l("Your name as others see it"),
         validators=[DataRequired(), Length(max=80)],

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from groupadmin.formats import starters
 from groupadmin.formats.models import MAX_SECTION_MINUTES
 from groupadmin.formats.rendering import KIND_LABELS
-from groupadmin.forms import strip
+from groupadmin.forms import AppForm, strip
 
 # Suggestions for "led by" (a datalist: any other name may be typed). The rota's own service roles
 # are added to these when the rota exists.
@@ -33,11 +32,11 @@ MARKDOWN_HELP = _l(
 )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """A button that changes something: CSRF only."""
 
 
-class FormatForm(FlaskForm):
+class FormatForm(AppForm):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(_l("Give the format a name.")), Length(max=120)],
@@ -106,7 +105,7 @@ class NewFormatForm(FormatForm):
         return {"starter": starter, "copy_of": copy_of, "meeting": meeting}
 
 
-class SectionForm(FlaskForm):
+class SectionForm(AppForm):
     kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), default="custom")
     title = StringField(
         _l("Title"),
@@ -178,11 +177,11 @@ class SectionForm(FlaskForm):
         }
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AppForm):
     direction = HiddenField(validators=[DataRequired()])
 
 
-class SaveForm(FlaskForm):
+class SaveForm(AppForm):
     note = StringField(
         _l("What changed (optional)"),
         validators=[Optional(), Length(max=200)],
@@ -191,7 +190,7 @@ class SaveForm(FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(AppForm):
     format_id = SelectField(
         _l("Format"),
         description=_l("Dates that have started keep the format they had; later dates use this one."),
@@ -215,7 +214,7 @@ class AssignForm(FlaskForm):
         return next((f for f in formats if str(f.id) == self.format_id.data), None)
 
 
-class DateFormatForm(FlaskForm):
+class DateFormatForm(AppForm):
     choice = SelectField(
         _l("Format for this date"),
         description=_l(
@@ -260,7 +259,7 @@ class DateFormatForm(FlaskForm):
         return fmt, version
 
 
-class CompareForm(FlaskForm):
+class CompareForm(AppForm):
     class Meta:
         csrf = False  # a GET form: it changes nothing
 

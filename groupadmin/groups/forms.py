@@ -1,18 +1,17 @@
 """Forms of organisations and groups: settings, roles, invitations, removing a role (with hand-over)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, URLField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from groupadmin.forms import strip, timezone_choices, valid_timezone
+from groupadmin.forms import AppForm, strip, timezone_choices, valid_timezone
 from groupadmin.groups.display import FELLOWSHIP_LABELS, GROUP_ROLE_LABELS, ORG_ROLE_LABELS, ROLE_NAMES  # noqa: F401
 
 LOCALE_CHOICES = [("en", "English"), ("es", "Español")]
 SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only."))
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(AppForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
     slug = StringField(
         _l("Web address"),
@@ -26,7 +25,7 @@ class OrganisationForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=LOCALE_CHOICES, default="en")
 
 
-class OrganisationSettingsForm(FlaskForm):
+class OrganisationSettingsForm(AppForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
     timezone = SelectField(_l("Time zone"), choices=timezone_choices(), validators=[valid_timezone])
     locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
@@ -44,7 +43,7 @@ class OrganisationSettingsForm(FlaskForm):
             raise ValidationError(_l("Use an https:// address."))
 
 
-class GroupCreateForm(FlaskForm):
+class GroupCreateForm(AppForm):
     name = StringField(_l("Group name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
     fellowship = SelectField(_l("Fellowship"), choices=list(FELLOWSHIP_LABELS.items()))
     slug = StringField(
@@ -55,7 +54,7 @@ class GroupCreateForm(FlaskForm):
     )
 
 
-class GroupSettingsForm(FlaskForm):
+class GroupSettingsForm(AppForm):
     name = StringField(_l("Group name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
     fellowship = SelectField(_l("Fellowship"), choices=list(FELLOWSHIP_LABELS.items()))
     timezone = SelectField(_l("Time zone"), choices=timezone_choices(), validators=[valid_timezone])
@@ -81,15 +80,15 @@ class GroupSettingsForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(AppForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
     role = SelectField(_l("Role"))
 
 
-class AddRoleForm(FlaskForm):
+class AddRoleForm(AppForm):
     user_id = SelectField(_l("Member"), coerce=int)
     role = SelectField(_l("Role"), choices=list(GROUP_ROLE_LABELS.items()))
 
 
-class RemoveRoleForm(FlaskForm):
+class RemoveRoleForm(AppForm):
     successor_id = SelectField(_l("Who takes over as secretary"), coerce=int, validators=[Optional()])

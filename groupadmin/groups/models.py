@@ -22,6 +22,7 @@ def discreet(name: str, *, fellowship: str, mail_naming: str) -> str:
     where a lock screen, an inbox preview or a shared family calendar can show it (mail subjects and
     sender names, calendar and feed event titles). The name itself; the fellowship is added only when
     the group chose to show it (`mail_naming == "fellowship"`) and the name does not already say it."""
+    name = " ".join(name.split())  # a line break stored before forms refused it never reaches a header
     short = FELLOWSHIP_SHORT.get(fellowship) if mail_naming == "fellowship" else None
     if short and short.lower() not in name.lower():
         return f"{name} ({short})"

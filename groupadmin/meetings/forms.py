@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -25,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from groupadmin.forms import strip, timezone_choices, valid_timezone
+from groupadmin.forms import AppForm, strip, timezone_choices, valid_timezone
 from groupadmin.groups.display import FELLOWSHIP_LABELS
 from groupadmin.meetings import display
 from groupadmin.meetings import types as meeting_types
@@ -48,7 +47,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(AppForm):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(_l("Give the meeting a name.")), Length(max=255)],
@@ -277,7 +276,7 @@ class MeetingForm(FlaskForm):
                 target.errors = [*target.errors, message]
 
 
-class OccurrenceForm(FlaskForm):
+class OccurrenceForm(AppForm):
     cancelled = BooleanField(_l("Cancelled on this date"))
     online_only = BooleanField(
         _l("Online only this time"),
@@ -316,11 +315,11 @@ class OccurrenceForm(FlaskForm):
             target.errors = [*target.errors, message]
 
 
-class StatusForm(FlaskForm):
+class StatusForm(AppForm):
     status = HiddenField(validators=[DataRequired()])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     file = FileField(
         _l("Meeting Guide JSON or CSV file"),
         validators=[
@@ -338,7 +337,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(AppForm):
     """The preview's choices, carried with the file's text: the zone for rows without one, what to do
     with rows that have problems and with slugs another group uses. `shown` holds the choices the
     preview on screen was made with: changed choices show a new preview instead of importing."""
@@ -404,7 +403,7 @@ class OrgImportConfirmForm(ImportConfirmForm):
         return OrgChoices(base.timezone, base.skip_bad, base.on_conflict, False, fellowships)
 
 
-class PublicFilterForm(FlaskForm):
+class PublicFilterForm(AppForm):
     class Meta:
         csrf = False
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from groupadmin.forms import strip
+from groupadmin.forms import AppForm, strip
 from groupadmin.rota.display import APPLIES_TO_LABELS, ROLE_KIND_LABELS
 from groupadmin.rota.models import DEFAULT_REMIND_AT
 from groupadmin.rota.services import Choice, RotaError, parse_remind_days
@@ -58,7 +57,7 @@ def _safe_int(value):
         return None
 
 
-class RoleForm(FlaskForm):
+class RoleForm(AppForm):
     name = StringField(
         _l("Name"),
         validators=[Length(max=60)],
@@ -104,7 +103,7 @@ class RoleForm(FlaskForm):
             raise ValidationError(error.message) from error
 
 
-class PersonForm(FlaskForm):
+class PersonForm(AppForm):
     display_name = StringField(
         _l("Name on the rota"),
         validators=[Length(max=60)],
@@ -141,14 +140,14 @@ class PersonForm(FlaskForm):
             raise ValidationError(_l("Choose one of the group's members, or nobody."))
 
 
-class BlackoutForm(FlaskForm):
+class BlackoutForm(AppForm):
     starts_on = DateField(_l("First day away"), validators=[InputRequired(_l("Give the first day away."))])
     ends_on = DateField(
         _l("Last day away"), validators=[Optional()], description=_l("Leave empty for a single day.")
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(AppForm):
     min_gap_days = IntegerField(
         _l("Days between one person's turns"),
         default=14,
@@ -163,7 +162,7 @@ class SettingsForm(FlaskForm):
     )
 
 
-class AutofillForm(FlaskForm):
+class AutofillForm(AppForm):
     class Meta:
         csrf = False  # the preview is a GET; applying posts a separate form with its token
 
@@ -174,7 +173,7 @@ class AutofillForm(FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(AppForm):
     role_id = SelectField(_l("Role"), coerce=_int_or_none, validators=[InputRequired(_l("Choose a role."))])
     person_id = SelectField(
         _l("Person"), coerce=_int_or_none, validators=[InputRequired(_l("Choose a person."))]
@@ -183,7 +182,7 @@ class AssignForm(FlaskForm):
     accept_warnings = BooleanField(_l("Save even with the conflicts shown"))
 
 
-class SwapForm(FlaskForm):
+class SwapForm(AppForm):
     colleague = RadioField(
         _l("Who could take it?"),
         coerce=_int_or_none,

@@ -132,10 +132,10 @@ def test_a_hybrid_date_asks_for_the_split(setup, client):
         ({"total": "-4"}, "total", "negative"),
         ({"total": "9" * 30}, "total", "Field cannot be longer"),
         ({"total": "12", "cash": "12.345"}, "cash", "at most 2 decimal places"),
-        ({"total": "12", "cash": "\u202e=1+1"}, "cash", "such as 45.50"),
+        ({"total": "12", "cash": "\u202e=1+1"}, "cash", "Remove the invisible characters"),
         ({"total": "12", "note": "Call Jo on 07700 900123"}, "note", "contact details"),
         ({"newcomers": "1"}, "total", "How many came?"),
-        ({"total": "12\x00"}, "total", "whole number"),
+        ({"total": "12\x00"}, "total", "Remove the invisible characters"),
     ],
 )
 def test_bad_input_keeps_what_was_typed_and_says_why(setup, client, data, field, message):

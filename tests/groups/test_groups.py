@@ -193,3 +193,59 @@ def test_dashboard_query_count_does_not_grow_with_groups(client, count_queries):
     for _ in range(15):
         factories.member(factories.group(org), "secretary", u=user)
     assert measure() == few
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Tuesday\r\nBcc: all@example.org", "Keep this to one line."),
+        ("Tuesday\x00Night", "Remove the invisible characters from this text."),
+        ("Tuesday \u202egnineve", "Remove the invisible characters from this text."),
+    ],
+)
+def test_one_line_fields_refuse_line_breaks_nul_and_direction_overrides(client, name, message):
+    """A raw post can carry what no browser field would: refused beside the field, nothing stored."""
+
+    group = factories.group(name="Tuesday Night")
+    factories.member(group, "secretary", email="sec@example.org")
+    login(client, "sec@example.org")
+    data = {"name": name, "fellowship": "aa", "timezone": "UTC", "locale": "en", "mail_naming": "group"}
+    response = client.post(f"/groups/{group.slug}/settings", data=data)
+    assert response.status_code in (200, 422) and message in response.text
+    db.session.expire_all()
+    assert db.session.get(Group, group.id).name == "Tuesday Night"
+
+
+def test_text_areas_keep_line_breaks_but_refuse_nul(app):
+    from werkzeug.datastructures import MultiDict
+    from wtforms import StringField, TextAreaField
+
+    from groupadmin.forms import AppForm
+
+    class NoteForm(AppForm):
+        title = StringField()
+        note = TextAreaField()
+
+    def problems(**data):
+        with app.test_request_context(method="POST"):
+            form = NoteForm(formdata=MultiDict(data), meta={"csrf": False})
+            form.validate()
+            return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+
+    assert problems(title="Side door", note="Side door.\r\nRing twice.") == {}
+    assert problems(title="Side door", note="Side\x00door") == {
+        "note": ["Remove the invisible characters from this text."]
+    }
+    assert problems(title="Side\ndoor", note="") == {"title": ["Keep this to one line."]}
+
+
+def test_a_name_stored_with_a_line_break_still_gets_its_mail(client):
+    """Stored before forms refused it: the discreet name folds it, so invitations still go out."""
+    group = factories.group(name="Tuesday")
+    group.name = "Tuesday\r\nNight"
+    db.session.commit()
+    assert group.mail_name == "Tuesday Night"
+    factories.member(group, "secretary", email="sec@example.org")
+    login(client, "sec@example.org")
+    data = {"invite-email": "new@example.net", "invite-role": "leader"}
+    assert client.post(f"/groups/{group.slug}/members/invite", data=data).status_code == 200
