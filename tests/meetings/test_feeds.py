@@ -602,3 +602,18 @@ def test_a_rebuilt_calendar_shows_the_change_and_equals_a_build_from_scratch(cli
     views._BODY_CACHE.clear()
     ical._cached_event.cache_clear()
     assert get_json(client, "/feeds/lakes/meetings.ics").data == rebuilt
+
+
+def test_a_groups_calendar_answers_like_a_missing_one_until_it_lists_a_meeting(client):
+    """Whether a group exists is not public: only a group that lists a meeting has a public calendar."""
+    org = factories.organisation(slug="quiet")
+    group = factories.group(org, "quiet-group", name="Quiet Group")
+    business = factories.meeting(group, "Business meeting", listed=False)
+    missing = client.get("/feeds/quiet/no-such-group/meetings.ics")
+    unlisted = client.get("/feeds/quiet/quiet-group/meetings.ics")
+    assert missing.status_code == unlisted.status_code == 404
+    assert "Quiet Group" not in unlisted.text and unlisted.text == missing.text
+    business.listed = True
+    db.session.commit()
+    listed = client.get("/feeds/quiet/quiet-group/meetings.ics")
+    assert listed.status_code == 200 and "Business meeting" in listed.text

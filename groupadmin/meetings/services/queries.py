@@ -40,13 +40,6 @@ def organisation_by_slug(slug: str) -> Organisation | None:
     return db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
 
 
-def organisation_group(organisation: Organisation, slug: str) -> Group | None:
-    """The organisation's group with that slug, or None (another organisation's group is not found)."""
-    return db.session.scalar(
-        sa.select(Group).where(Group.slug == slug, Group.organisation_id == organisation.id)
-    )
-
-
 # ---------------------------------------------------------------------------------------------------
 # A group's meetings and their dates
 
@@ -244,3 +237,16 @@ def public_listing(
     """A page of the public meetings list, and the next date of each meeting on it."""
     rows = Page(public_meetings_query(organisation, filters, today=today), page=page, per_page=per_page)
     return rows, next_occurrences([m.id for m, _s, _g in rows.items], now=now)
+
+
+def listed_group(organisation: Organisation, slug: str) -> Group | None:
+    """The organisation's group with that slug when it lists at least one active meeting, else None:
+    a public page or feed of a group that lists nothing would only reveal that the group exists."""
+    listed = sa.select(Meeting.id).where(
+        Meeting.group_id == Group.id, Meeting.status == "active", Meeting.listed.is_(True)
+    )
+    return db.session.scalar(
+        sa.select(Group).where(
+            Group.slug == slug, Group.organisation_id == organisation.id, sa.exists(listed)
+        )
+    )

@@ -86,8 +86,8 @@ def organisation_ics(org_slug):
 @requires("public")
 def group_ics(org_slug, group_slug):
     organisation = organisation_or_404(org_slug)
-    group = services.organisation_group(organisation, group_slug)
-    if group is None:
+    group = services.listed_group(organisation, group_slug)
+    if group is None:  # a group that lists nothing answers like one that does not exist
         abort(404)
     return _feed_response(
         organisation,
