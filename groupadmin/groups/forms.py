@@ -46,6 +46,12 @@ class OrganisationSettingsForm(AppForm):
 class GroupCreateForm(AppForm):
     name = StringField(_l("Group name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
     fellowship = SelectField(_l("Fellowship"), choices=list(FELLOWSHIP_LABELS.items()))
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=timezone_choices(),
+        validators=[valid_timezone],
+        description=_l("Where the group meets: its meetings' times are in this zone."),
+    )
     slug = StringField(
         _l("Web address"),
         validators=[Optional(), Length(max=64), SLUG],

@@ -69,7 +69,7 @@ def _organisation_page(organisation, *, group_form=None, invite_form=None, statu
         people=services.org_people(organisation) if is_admin else [],
         pending=auth.pending_invitations(now=utcnow(), organisation_id=organisation.id) if is_admin else [],
         invite_form=invite_form or _org_invite_form(),
-        group_form=group_form or GroupCreateForm(),
+        group_form=group_form or GroupCreateForm(timezone=organisation.timezone),
         confirm_form=ConfirmForm(),
         role_labels=ORG_ROLE_LABELS,
     ), status
@@ -112,6 +112,7 @@ def create_group(organisation):
                 name=form.name.data,
                 fellowship=form.fellowship.data,
                 slug=form.slug.data,
+                timezone=form.timezone.data,
                 now=utcnow(),
             )
         except services.GroupError as error:
@@ -174,8 +175,9 @@ def group_settings(group):
     return render_template("groups/settings.html", group=group, form=form)
 
 
-def _group_invite_form() -> InviteForm:
-    form = InviteForm(prefix="invite")
+def _group_invite_form(group) -> InviteForm:
+    # A group without a secretary (just created) is asked for one first.
+    form = InviteForm(prefix="invite", role=None if services.secretaries(group) else "secretary")
     form.role.choices = list(GROUP_ROLE_LABELS.items())
     return form
 
@@ -189,7 +191,7 @@ def _members_page(group, invite_form=None, add_form=None, status=200):
         group=group,
         members=members,
         role_labels=GROUP_ROLE_LABELS,
-        invite_form=invite_form or _group_invite_form(),
+        invite_form=invite_form or _group_invite_form(group),
         add_form=add_form,
         pending=auth.pending_invitations(now=utcnow(), group_id=group.id),
         confirm_form=ConfirmForm(),
@@ -205,7 +207,7 @@ def members(group):
 @bp.route("/groups/<group_slug>/members/invite", methods=["POST"])
 @requires("group.manage")
 def invite_member(group):
-    form = _group_invite_form()
+    form = _group_invite_form(group)
     if form.validate_on_submit():
         invitation, token = auth.invite(
             inviter=current_user, email=form.email.data, role=form.role.data, group=group, now=utcnow()

@@ -21,12 +21,16 @@ def test_site_admin_creates_an_organisation_and_admin_creates_a_group(client):
     assert response.status_code == 302
     org = db.session.scalar(db.select(Organisation).filter_by(slug="riverside-intergroup"))
     assert org.timezone == "Europe/London"
-    response = client.post(
-        f"/orgs/{org.slug}/groups/new", data={"name": "Monday Step Group", "fellowship": "aa", "slug": ""}
-    )
+    page = client.get(f"/orgs/{org.slug}/").text
+    assert '<option selected value="Europe/London">' in page  # the organisation's zone is offered first
+    data = {"name": "Monday Step Group", "fellowship": "aa", "slug": "", "timezone": "Europe/Dublin"}
+    response = client.post(f"/orgs/{org.slug}/groups/new", data=data)
     assert response.status_code == 302
     group = db.session.scalar(db.select(Group).filter_by(slug="monday-step-group"))
-    assert group.timezone == "Europe/London", "a new group takes its organisation's zone"
+    assert group.timezone == "Europe/Dublin", "the zone asked when the group is made"
+    members = client.get(response.headers["Location"]).text
+    assert "Invite its secretary next" in members
+    assert '<option selected value="secretary">' in members  # a group without a secretary asks for one
 
 
 def test_bad_organisation_input_is_shown_beside_the_field(client):
