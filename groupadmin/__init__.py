@@ -13,6 +13,7 @@ from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as settings
@@ -168,9 +169,18 @@ def register_errorhandlers(app: Flask) -> None:
             )
         return render_template("errors/error.html", code=code, message=message), code
 
+    def render_conflict(error):
+        """Two requests saving the same thing at once (a double submit, two secretaries): the database
+        refused the second; nothing of it was saved. A message, never a 500."""
+        db.session.rollback()
+        log.warning("conflict", extra={"fields": {"path": redact_path(request.path)}})
+        message = _l("This was saved at the same moment by another request. Reload the page to see it.")
+        return render_template("errors/error.html", code=409, message=message), 409
+
     for code in messages:
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_error)
+    app.register_error_handler(IntegrityError, render_conflict)
 
 
 # Secrets in paths (links from emails, calendar tokens) are redacted in the request log.

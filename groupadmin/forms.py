@@ -9,6 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField, ValidationError
 
+from groupadmin import once
+from groupadmin.database import utcnow
+
 # Characters no one types on purpose: NUL anywhere; in a one-line field also line breaks (they split
 # mail headers and feed lines) and the invisible direction overrides that make a name read backwards.
 LINE_BREAKS = frozenset("\r\n\v\f\x85\u2028\u2029")
@@ -41,6 +44,23 @@ def control_character_problem(field):
     if not DIRECTION_MARKS.isdisjoint(data):
         return _l("Remove the invisible characters from this text.")
     return None
+
+
+SENT_ALREADY = _l("This form was sent already and what it made is saved. Reload the page to start again.")
+
+
+class OnceForm(AppForm):
+    """A form that creates something: it carries a one-time token (rendered by `hidden_tag()`), and
+    sending it a second time is refused beside the form, whatever happened to the first."""
+
+    once_token = HiddenField(default=once.new_token)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and self.once_token.data and not once.claim(self.once_token.data, now=utcnow()):
+            self.form_errors.append(SENT_ALREADY)
+            return False
+        return valid
 
 
 @cache

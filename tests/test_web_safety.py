@@ -90,6 +90,21 @@ def test_error_pages_never_show_a_stack_trace(database_url, _schema):
     assert missing.status_code == 404 and b"Page not found" in missing.data
 
 
+def test_a_unique_constraint_race_answers_409_with_a_message(database_url, _schema):
+    from sqlalchemy.exc import IntegrityError
+
+    app = create_app(make_config(database_url, TESTING=False))
+
+    @app.route("/race", methods=["POST"])
+    @requires("public")
+    def race():
+        raise IntegrityError("INSERT ...", {}, Exception("UNIQUE constraint failed: meeting.slug"))
+
+    response = app.test_client().post("/race")
+    assert response.status_code == 409
+    assert b"saved at the same moment" in response.data and b"UNIQUE" not in response.data
+
+
 def test_health_answers_503_when_the_database_does_not(tmp_path):
     app = create_app(make_config(f"sqlite:///{tmp_path}/missing/dir/db.sqlite3"))
     response = app.test_client().get("/healthz")

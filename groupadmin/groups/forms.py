@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField, URLField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from groupadmin.forms import AppForm, strip, timezone_choices, valid_timezone
+from groupadmin.forms import AppForm, OnceForm, strip, timezone_choices, valid_timezone
 from groupadmin.groups.display import FELLOWSHIP_LABELS, GROUP_ROLE_LABELS, ORG_ROLE_LABELS, ROLE_NAMES  # noqa: F401
 
 LOCALE_CHOICES = [("en", "English"), ("es", "Español")]
@@ -43,7 +43,7 @@ class OrganisationSettingsForm(AppForm):
             raise ValidationError(_l("Use an https:// address."))
 
 
-class GroupCreateForm(AppForm):
+class GroupCreateForm(OnceForm):
     name = StringField(_l("Group name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
     fellowship = SelectField(_l("Fellowship"), choices=list(FELLOWSHIP_LABELS.items()))
     timezone = SelectField(

@@ -24,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from groupadmin.forms import AppForm, strip, timezone_choices, valid_timezone
+from groupadmin.forms import AppForm, OnceForm, strip, timezone_choices, valid_timezone
 from groupadmin.groups.display import FELLOWSHIP_LABELS
 from groupadmin.meetings import display
 from groupadmin.meetings import types as meeting_types
@@ -446,3 +446,7 @@ class PublicFilterForm(AppForm):
             group=self.group.data or None,
             fellowship=self.fellowship.data or None,
         )
+
+
+class NewMeetingForm(MeetingForm, OnceForm):
+    """The meeting form of a new meeting: sent twice, it creates one meeting."""

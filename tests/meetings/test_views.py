@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from types import SimpleNamespace
 
@@ -625,3 +627,48 @@ def test_public_page_shows_each_fellowship_filters_by_it_and_offers_its_own_feed
         "/feeds/solo/meeting-guide.json?fellowship=smart"
     ]
     assert 'name="fellowship"' not in html
+
+
+def _new_meeting_form(client) -> dict:
+    page = client.get("/groups/tuesday-group/meetings/new").text
+    token = re.search(r'name="once_token" type="hidden" value="([^"]+)"', page).group(1)
+    return form_data(name="Friday Speaker", once_token=token)
+
+
+def _meetings_named(name: str) -> int:
+    fresh()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Meeting).where(Meeting.name == name))
+
+
+def test_the_back_button_or_a_double_click_creates_one_meeting(client, setup):
+    login(client, "sec@example.org")
+    data = _new_meeting_form(client)
+    assert client.post("/groups/tuesday-group/meetings/new", data=data).status_code == 302
+    again = client.post("/groups/tuesday-group/meetings/new", data=data)
+    assert again.status_code == 422 and "This form was sent already" in again.text
+    assert 'value="Friday Speaker"' in again.text  # what was typed is still there
+    assert _meetings_named("Friday Speaker") == 1
+    # A refused first try claims nothing: fixed and sent again, the same form creates the meeting.
+    data = _new_meeting_form(client)
+    assert client.post("/groups/tuesday-group/meetings/new", data={**data, "name": ""}).status_code == 422
+    data["name"] = "Saturday Steps"
+    assert client.post("/groups/tuesday-group/meetings/new", data=data).status_code == 302
+    assert _meetings_named("Saturday Steps") == 1
+
+
+def test_twelve_identical_posts_at_once_create_one_meeting_and_no_500(app, setup):
+    clients = [app.test_client() for _ in range(12)]
+    for c in clients:
+        login(c, "sec@example.org")
+    data = _new_meeting_form(clients[0])
+    barrier = threading.Barrier(len(clients))
+
+    def send(c):
+        barrier.wait()
+        with app.app_context():
+            return c.post("/groups/tuesday-group/meetings/new", data=data).status_code
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        statuses = sorted(pool.map(send, clients))
+    assert statuses == [302] + [422] * 11
+    assert _meetings_named("Friday Speaker") == 1

@@ -10,7 +10,7 @@ from flask_login import current_user
 from groupadmin.database import utcnow
 from groupadmin.extensions import db
 from groupadmin.meetings import display, services
-from groupadmin.meetings.forms import MeetingForm, StatusForm
+from groupadmin.meetings.forms import MeetingForm, NewMeetingForm, StatusForm
 from groupadmin.meetings.schedule import local_today
 from groupadmin.meetings.views import bp
 from groupadmin.meetings.views.common import meeting_of, warn_listing, warn_shifted_dates, weeks
@@ -20,8 +20,8 @@ from groupadmin.web import page_arg
 PAST_PAGE_SIZE = 20
 
 
-def _meeting_form(group, **kwargs) -> MeetingForm:
-    form = MeetingForm(**kwargs)
+def _meeting_form(group, form_class=MeetingForm, **kwargs) -> MeetingForm:
+    form = form_class(**kwargs)
     if not can("group.leader", group):
         form.hide_private_notes()
     return form
@@ -51,7 +51,7 @@ def index(group):
 @bp.route("/groups/<group_slug>/meetings/new", methods=["GET", "POST"])
 @requires("group.manage")
 def create(group):
-    form = _meeting_form(group)
+    form = _meeting_form(group, NewMeetingForm)
     if request.method == "GET":
         form.timezone.data, form.listed.data = group.timezone, True
     if form.validate_on_submit():
