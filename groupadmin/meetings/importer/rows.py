@@ -4,12 +4,10 @@ what was changed or left out said). Pure: reads nothing but the record and the t
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from datetime import time
 from urllib.parse import unquote
-from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 
@@ -218,23 +216,9 @@ def interpret(record: dict, *, number: int, kind: str, default_timezone: str) ->
     return rows
 
 
-@functools.cache
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())  # reads the zone files: once, not per row
-
-
-@functools.lru_cache(maxsize=4096)
-def _weekly_rule_problems(weekday: int, duration: int, zone: str) -> dict:
-    return services.rule_problems(Rule("weekly", weekday, None, None, time(12), duration, zone))
-
-
 def _rule_problems(rule: Rule | None) -> dict:
-    """The schedule checks of the meeting form. The import's rules are weekly, and what is wrong with a
-    weekly rule depends only on its weekday, length and zone: checked once per combination, since the
-    check reads the zone list from disk (5,000 rows would take a minute)."""
-    if rule is None:
-        return {}
-    return _weekly_rule_problems(rule.weekday, rule.duration_minutes, rule.timezone)
+    """The schedule checks of the meeting form."""
+    return services.rule_problems(rule) if rule is not None else {}
 
 
 def _identity(record: dict, row: ImportRow) -> tuple[str, str | None]:
@@ -327,7 +311,7 @@ def _zone(record: dict, row: ImportRow, default_timezone: str) -> str:
                 iana=instead,
             ),
         )
-    elif instead == "" or name not in _zones():
+    elif instead == "" or name not in services.known_zones():
         row.problem(
             "timezone",
             _l(

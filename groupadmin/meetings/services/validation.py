@@ -3,6 +3,7 @@ returning {field: message}), and the cleaning of values before they are saved.""
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
@@ -98,6 +99,13 @@ PAYMENT_LINKS = {
         "",
     ),
 }
+
+
+@functools.cache
+def known_zones() -> frozenset[str]:
+    """The IANA zone names this system knows: read from disk once (a walk of the zone files), since the
+    meeting form, the import's every row and the schedule checks all ask."""
+    return frozenset(available_timezones())
 
 
 def normalise_phone(value: str | None) -> str | None:
@@ -280,7 +288,7 @@ def _payment_problems(values: dict) -> dict[str, str]:
 
 def rule_problems(rule: Rule) -> dict[str, str]:
     problems: dict[str, str] = {}
-    if rule.timezone not in available_timezones():
+    if rule.timezone not in known_zones():
         problems["timezone"] = _l("Choose a time zone from the list.")
     if rule.recurrence in ("weekly", "monthly") and rule.weekday not in range(7):
         problems["weekday"] = _l("Choose the day of the week.")
@@ -314,7 +322,7 @@ def one_off_problems(rule: Rule, *, now: datetime) -> dict[str, str]:
     """A one-off meeting must still be to come: one in the past would never get a date."""
     if rule.recurrence != "once" or rule.on_date is None or rule.start_time is None:
         return {}
-    if rule.timezone not in available_timezones() or rule.starts_at(rule.on_date) > now:
+    if rule.timezone not in known_zones() or rule.starts_at(rule.on_date) > now:
         return {}
     if rule.on_date < local_today(rule.timezone, now):
         return {"on_date": _l("That date has passed: a one-off meeting needs a date still to come.")}
@@ -324,7 +332,7 @@ def one_off_problems(rule: Rule, *, now: datetime) -> dict[str, str]:
 def shifted_dates(rule: Rule, *, now: datetime, days: int = 366) -> list[tuple[date, datetime]]:
     """(local date, actual local start) for the coming dates of a weekly or monthly rule whose start
     time falls in a daylight-saving gap: those dates' meetings start as much later as the clocks jump."""
-    if rule.recurrence == "once" or rule.timezone not in available_timezones():
+    if rule.recurrence == "once" or rule.timezone not in known_zones():
         return []
     today = local_today(rule.timezone, now)
     return [(day, rule.local_start(day)) for day in gap_dates(rule, today, today + timedelta(days=days))]
