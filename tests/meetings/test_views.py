@@ -160,7 +160,7 @@ def test_create_validates_beside_each_field_and_keeps_what_was_typed(client, set
         "/groups/tuesday-group/meetings/new",
         data=form_data(
             attendance="hybrid",
-            conference_url="http://zoom.us/j/1",
+            conference_url="zoom.us/j/1",
             start_time="25:61",
             formatted_address="",
             venmo="TuesdayGroup",
@@ -171,13 +171,13 @@ def test_create_validates_beside_each_field_and_keeps_what_was_typed(client, set
     assert page.status_code == 422
     html = page.get_data(as_text=True)
     for field, message in [
-        ("conference_url", "https://"),
+        ("conference_url", "Use a full https:// link"),
         ("start_time", "Not a valid time"),
         ("formatted_address", "needs an address"),
         ("venmo", "A Venmo handle is @"),
     ]:
         assert re.search(rf'id="{field}-error">[^<]*{re.escape(message)}', html), field
-    assert 'value="Friday Speaker"' in html and 'value="http://zoom.us/j/1"' in html
+    assert 'value="Friday Speaker"' in html and 'value="zoom.us/j/1"' in html
     fresh()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 2
     page = client.post(
@@ -586,6 +586,22 @@ def test_an_online_meeting_without_a_place_is_saved_with_a_warning(client, setup
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "without a place" not in page and "is saved" in page
+
+
+def test_an_http_conference_link_is_kept_as_given_with_a_warning(client, setup):
+    login(client, "sec@example.org")
+    response = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(attendance="hybrid", conference_url="http://zoom.us/j/98765"),
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "starts with http://, not https://" in page
+    fresh()
+    saved = db.session.scalar(sa.select(Meeting).where(Meeting.name == "Friday Speaker"))
+    assert saved.conference_url == "http://zoom.us/j/98765"
+    feed = client.get("/feeds/lakes/meeting-guide.json").get_json()
+    assert [m["conference_url"] for m in feed if m["name"] == "Friday Speaker"] == ["http://zoom.us/j/98765"]
 
 
 def test_public_page_shows_each_fellowship_filters_by_it_and_offers_its_own_feed(client, setup):

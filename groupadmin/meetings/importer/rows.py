@@ -205,6 +205,8 @@ def interpret(record: dict, *, number: int, kind: str, default_timezone: str) ->
         if start is not None and weekday is not None:
             row.rule = Rule("weekly", weekday, None, None, start, duration, zone)
         problems = services.listing_problems(values) | _rule_problems(row.rule)
+        # What the form would warn about after saving (finders drop or grey the meeting), beside the row.
+        row.warnings.extend(services.listing_warnings(values))
         for key, message in problems.items():
             if key in ("name", "timezone") and any(p.kind == key for p in row.errors):
                 continue  # said already, in the file's words
@@ -492,15 +494,8 @@ def _city_of(values: dict, approximate: bool) -> None:
 
 
 def _conference(values: dict, row: ImportRow) -> None:
-    url = values.get("conference_url")
-    if url and url.lower().startswith("http://"):
-        values["conference_url"] = "https://" + url[len("http://") :]
-        row.warnings.append(
-            _l(
-                "Conference link '%(url)s' starts with http://: imported as https:// (check that it opens).",
-                url=url[:80],
-            )
-        )
+    """The dial-in sequence as the form stores it; the link is kept as given (an http:// one too: the
+    preview warns, from the form's listing warnings)."""
     if values.get("conference_phone"):
         values["conference_phone"] = services.normalise_phone(values["conference_phone"])
 

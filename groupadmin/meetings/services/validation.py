@@ -148,6 +148,14 @@ def listing_warnings(values: dict) -> list[str]:
     after saving (and in an import's preview)."""
     attendance = values.get("attendance") or "in_person"
     warnings = []
+    url = values.get("conference_url") or ""
+    if urlsplit(url).scheme.lower() == "http":
+        warnings.append(
+            _l(
+                "The conference link starts with http://, not https://: it is kept as given, but browsers "
+                "may warn people who open it. Check whether the provider gives an https:// link."
+            )
+        )
     if attendance != "in_person" and not conference_host_is_known(values.get("conference_url")):
         warnings.append(
             _l(
@@ -213,7 +221,8 @@ def _conference_problems(values: dict, attendance: str) -> dict[str, str]:
     url = values.get("conference_url")
     if url:
         parts = urlsplit(url)
-        if parts.scheme != "https" or not parts.hostname or " " in url:
+        # http:// is kept (a link the group gave is not rewritten), with a warning: listing_warnings.
+        if parts.scheme.lower() not in ("https", "http") or not parts.hostname or " " in url:
             problems["conference_url"] = _l("Use a full https:// link that opens the video meeting.")
         elif len(url) > 500:
             problems["conference_url"] = _l("That link is too long (500 characters at most).")
