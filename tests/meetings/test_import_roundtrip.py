@@ -65,11 +65,9 @@ def test_our_feed_means_to_a_finder_what_the_imported_feed_meant(client, group):
         if source["slug"] == "by-appointment":
             continue
         theirs, mine = finder_reading(source), finder_reading(ours[source["slug"]])
-        if theirs["attendance"] == "closed for now":
-            # Kept as an in-person meeting whose notes say the building is closed for now.
-            assert mine | {"attendance": "closed for now"} == theirs
-            assert ours[source["slug"]]["notes"].startswith("Location temporarily closed.")
-        else:
-            assert mine == theirs, source["slug"]
+        assert mine == theirs, source["slug"]
+    # The closed building without a link is republished with TC: finders list it as temporarily closed.
+    assert finder_reading(ours["closed-no-link"])["attendance"] == "closed for now"
+    assert "TC" in ours["closed-no-link"]["types"] and "conference_url" not in ours["closed-no-link"]
     assert ours["hybrid-big-book"]["location"] == "St Mark's Hall"
     assert ours["hybrid-big-book"]["timezone"] == "America/New_York"

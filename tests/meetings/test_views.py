@@ -641,3 +641,19 @@ def test_public_page_shows_each_fellowship_filters_by_it_and_offers_its_own_feed
         "/feeds/solo/meeting-guide.json?fellowship=smart"
     ]
     assert 'name="fellowship"' not in html
+
+
+def test_a_temporarily_closed_meeting_keeps_tc_for_finders_and_only_in_person(client, setup):
+    login(client, "sec@example.org")
+    closed = client.post("/groups/tuesday-group/meetings/new", data=form_data(types=["O", "TC"]))
+    assert closed.status_code == 302
+    feed = client.get("/feeds/lakes/meeting-guide.json").get_json()
+    assert next(m for m in feed if m["name"] == "Friday Speaker")["types"] == ["O", "TC"]
+    hybrid = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(
+            name="Hybrid Closed", attendance="hybrid", conference_url="https://zoom.us/j/1", types=["TC"]
+        ),
+    )
+    assert hybrid.status_code == 422
+    assert re.search(r'id="types-error">[^<]*temporarily closed', hybrid.get_data(as_text=True))

@@ -107,7 +107,6 @@ ATTENDANCE_OPTIONS = {
 }
 YES = {"yes", "y", "true", "1", "oui", "ja", "sim", "si", "sí", "approximate"}
 NO = {"no", "n", "false", "0", "non", "nein", "não", "nao", "nee", "nej", ""}
-CLOSED_NOTE = "Location temporarily closed."
 
 
 @dataclass
@@ -463,17 +462,13 @@ def _attendance(record: dict, values: dict, codes: set[str], row: ImportRow) -> 
             option = "in_person"
             if "ONL" in codes:
                 row.problem("online", _l("Online meeting without a conference link or phone."))
+    types = set(values.get("types") or [])
     if option == "inactive":
+        # Kept as the source says it: in person, temporarily closed (finders list it as inactive).
         option = "in_person"
-        notes = values.get("notes")
-        if CLOSED_NOTE not in (notes or ""):
-            values["notes"] = f"{CLOSED_NOTE}\n{notes}" if notes else CLOSED_NOTE
-        row.warnings.append(
-            _l(
-                "The location is temporarily closed and there is no link: listed in person, with a note "
-                "saying so."
-            )
-        )
+        values["types"] = sorted(types | {"TC"})
+    elif "TC" in types:
+        values["types"] = sorted(types - {"TC"})  # online while the building is closed: online says it
     values["attendance"] = option
     if option == "online" and values.get("formatted_address") and not values.get("city"):
         _city_of(values, approximate)

@@ -187,6 +187,11 @@ def listing_problems(values: dict, rule: Rule | None = None) -> dict[str, str]:
         **_coordinate_problems(values),
         **_payment_problems(values),
     }
+    if "TC" in (values.get("types") or []) and attendance != "in_person":
+        problems["types"] = _l(
+            "“Location temporarily closed” is for an in-person meeting that has no way to join online "
+            "for now: for a meeting held online while the building is closed, choose online instead."
+        )
     unknown = [t for t in values.get("types") or [] if t not in meeting_types.codes()]
     if unknown:
         problems["types"] = _l("Unknown meeting types: %(codes)s.", codes=", ".join(unknown))
