@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from groupadmin.audit.models import AuditEvent
 from groupadmin.extensions import db
 from groupadmin.mail.models import OutboxMessage
-from groupadmin.meetings.models import Meeting, Occurrence
+from groupadmin.meetings.models import Meeting, MeetingSchedule, Occurrence
 from tests import factories
 from tests.conftest import NOW, login
 
@@ -657,3 +657,67 @@ def test_a_temporarily_closed_meeting_keeps_tc_for_finders_and_only_in_person(cl
     )
     assert hybrid.status_code == 422
     assert re.search(r'id="types-error">[^<]*temporarily closed', hybrid.get_data(as_text=True))
+
+
+def test_a_meeting_by_appointment_has_no_dates_and_is_listed_so(client, setup):
+    login(client, "sec@example.org")
+    # Refused without a time unless it is by appointment.
+    no_time = client.post("/groups/tuesday-group/meetings/new", data=form_data(start_time=""))
+    assert no_time.status_code == 422
+    assert re.search(r'id="start_time-error">[^<]*Give the start time', no_time.get_data(as_text=True))
+    response = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(name="Sponsorship Talks", recurrence="appointment", weekday="None", start_time=""),
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "listed as by appointment" in page and "By appointment" in page and "60 minutes" not in page
+    fresh()
+    meeting = db.session.scalar(sa.select(Meeting).where(Meeting.name == "Sponsorship Talks"))
+    assert meeting.latest_schedule.start_time is None
+    assert db.session.scalar(sa.select(sa.func.count()).where(Occurrence.meeting_id == meeting.id)) == 0
+    group_list = client.get("/groups/tuesday-group/meetings/").get_data(as_text=True)
+    assert re.search(r"Sponsorship Talks.*?By appointment", group_list, re.S)
+    edit = client.get(f"/groups/tuesday-group/meetings/{meeting.id}/edit").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="appointment"', edit)
+    client.post("/logout")
+    public = client.get("/meetings/lakes").get_data(as_text=True)
+    card = re.search(
+        r'<li class="card meeting-card">((?:(?!</li>).)*Sponsorship Talks.*?)</li>', public, re.S
+    )
+    assert card and "By appointment" in card.group(1)
+    listed = client.get(f"/meetings/lakes/{meeting.slug}").get_data(as_text=True)
+    assert "By appointment" in listed
+    feed = {m["name"]: m for m in client.get("/feeds/lakes/meeting-guide.json").get_json()}
+    assert feed["Sponsorship Talks"]["slug"] == meeting.slug
+    assert not {"day", "time", "end_time"} & set(feed["Sponsorship Talks"])
+    assert {"day", "time"} <= set(feed["Tuesday Night"])
+    calendar = client.get("/feeds/lakes/meetings.ics").get_data(as_text=True)
+    assert "Sponsorship Talks" not in calendar and "Tuesday Night" in calendar
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("recurrence", "weekday", "start", "allowed"),
+    [("appointment", None, None, True), ("weekly", 2, None, False), ("appointment", 2, None, False)],
+)
+def test_the_database_keeps_a_time_for_every_kind_but_by_appointment(
+    setup, recurrence, weekday, start, allowed
+):
+    schedule = MeetingSchedule(
+        meeting_id=setup.meeting.id,
+        effective_from=date(2027, 3, 1),
+        recurrence=recurrence,
+        weekday=weekday,
+        start_time=start,
+        duration_minutes=60,
+        timezone="America/New_York",
+    )
+    db.session.add(schedule)
+    if allowed:
+        db.session.flush()
+        assert schedule.id is not None
+    else:
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.flush()
+    db.session.rollback()

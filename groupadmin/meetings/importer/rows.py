@@ -203,6 +203,8 @@ def interpret(record: dict, *, number: int, kind: str, default_timezone: str) ->
         )
         if start is not None and weekday is not None:
             row.rule = Rule("weekly", weekday, None, None, start, duration, zone)
+        elif not days and start is None and not any(p.kind == "when" for p in row.errors):
+            row.rule = Rule("appointment", None, None, None, None, 60, zone)
         problems = services.listing_problems(values) | _rule_problems(row.rule)
         # What the form would warn about after saving (finders drop or grey the meeting), beside the row.
         row.warnings.extend(services.listing_warnings(values))
@@ -249,14 +251,9 @@ def _days(record: dict, row: ImportRow) -> list[tuple[int, str | None]]:
     items = day if isinstance(day, list) else [day]
     items = [item for item in items if item not in (None, "")]
     if not items:
-        if record.get("time") in (None, ""):
-            row.problem(
-                "when",
-                _l("Day and time: missing. Meetings by appointment cannot be imported yet: skip this row."),
-            )
-        else:
+        if record.get("time") not in (None, ""):
             row.problem("when", _l("Day: missing (the day of the week, e.g. Tuesday or 2)."))
-        return []
+        return []  # no day and no time: a meeting by appointment, as the spec allows
     days: list[tuple[int, str | None]] = []
     for item in items:
         try:

@@ -310,8 +310,10 @@ def rule_problems(rule: Rule) -> dict[str, str]:
         problems["month_week"] = _l("Choose which week of the month.")
     if rule.recurrence == "once" and rule.on_date is None:
         problems["on_date"] = _l("Choose the date of the meeting.")
-    if rule.recurrence not in ("weekly", "monthly", "once"):
+    if rule.recurrence not in ("weekly", "monthly", "once", "appointment"):
         problems["recurrence"] = _l("Choose how often the meeting meets.")
+    if rule.recurrence != "appointment" and rule.start_time is None:
+        problems["start_time"] = _l("Give the start time, e.g. 19:30.")
     if not 5 <= (rule.duration_minutes or 0) <= 720:
         problems["duration_minutes"] = _l("A meeting lasts between 5 minutes and 12 hours.")
     if (
@@ -346,7 +348,7 @@ def one_off_problems(rule: Rule, *, now: datetime) -> dict[str, str]:
 def shifted_dates(rule: Rule, *, now: datetime, days: int = 366) -> list[tuple[date, datetime]]:
     """(local date, actual local start) for the coming dates of a weekly or monthly rule whose start
     time falls in a daylight-saving gap: those dates' meetings start as much later as the clocks jump."""
-    if rule.recurrence == "once" or rule.timezone not in known_zones():
+    if rule.recurrence in ("once", "appointment") or rule.timezone not in known_zones():
         return []
     today = local_today(rule.timezone, now)
     return [(day, rule.local_start(day)) for day in gap_dates(rule, today, today + timedelta(days=days))]
