@@ -3,7 +3,9 @@ string choices with CHECK constraints, and the time helpers every domain uses.""
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
+from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -21,6 +23,13 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """The current instant, aware UTC. Only views, jobs and the CLI call this; services take `now`."""
     return datetime.now(UTC)
+
+
+@functools.cache
+def known_zones() -> frozenset[str]:
+    """The IANA zone names this system knows: read from disk once (a walk of the zone files), since
+    every form with a zone, the import's every row and the schedule checks all ask."""
+    return frozenset(available_timezones())
 
 
 class UTCDateTime(TypeDecorator):

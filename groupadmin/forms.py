@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
-from zoneinfo import available_timezones
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField, ValidationError
 
 from groupadmin import once
-from groupadmin.database import utcnow
+from groupadmin.database import known_zones, utcnow
 
 # Characters no one types on purpose: NUL anywhere; in a one-line field also line breaks (they split
 # mail headers and feed lines) and the invisible direction overrides that make a name read backwards.
@@ -63,18 +60,12 @@ class OnceForm(AppForm):
         return valid
 
 
-@cache
-def zones() -> frozenset[str]:
-    """The IANA zones this machine knows (read from disk once)."""
-    return frozenset(available_timezones())
-
-
 def timezone_choices() -> list[tuple[str, str]]:
-    return [(z, z.replace("_", " ")) for z in sorted(zones()) if "/" in z or z == "UTC"]
+    return [(z, z.replace("_", " ")) for z in sorted(known_zones()) if "/" in z or z == "UTC"]
 
 
 def valid_timezone(form, field):
-    if field.data not in zones():
+    if field.data not in known_zones():
         raise ValidationError(_l("Choose a time zone from the list."))
 
 

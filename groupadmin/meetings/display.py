@@ -26,6 +26,7 @@ RECURRENCE_LABELS = {
     "weekly": _l("Every week"),
     "monthly": _l("Once a month (e.g. the business meeting)"),
     "once": _l("Once, on a date"),
+    "appointment": _l("By appointment (no fixed day or time)"),
 }
 MONTH_WEEK_LABELS = {1: _l("First"), 2: _l("Second"), 3: _l("Third"), 4: _l("Fourth"), -1: _l("Last")}
 STATUS_LABELS = {"active": _l("Active"), "paused": _l("Paused"), "archived": _l("Archived")}
@@ -78,7 +79,10 @@ def local_time_label(instant: datetime, zone: str) -> str:
 
 
 def describe_rule(rule: Rule, with_zone: bool = True):
-    """ "Every Tuesday at 7:00 PM (America/New York)", "First Sunday of the month at 11:00 AM (…)"."""
+    """ "Every Tuesday at 7:00 PM (America/New York)", "First Sunday of the month at 11:00 AM (…)",
+    "By appointment"."""
+    if rule.recurrence == "appointment":
+        return str(_l("By appointment"))
     clock = format_clock(rule.start_time)
     if rule.recurrence == "weekly":
         text = _l("Every %(day)s at %(time)s", day=day_name(rule.weekday), time=clock)

@@ -73,7 +73,7 @@ class MeetingForm(AppForm):
     start_time = TimeField(
         _l("Starts at"),
         format="%H:%M",
-        validators=[InputRequired(_l("Give the start time, e.g. 19:30."))],
+        validators=[Optional()],  # required but by appointment: see rule_problems
         description=_l("Local time where the meeting is held (24-hour, e.g. 19:30)."),
     )
     duration_minutes = IntegerField(
@@ -261,7 +261,7 @@ class MeetingForm(AppForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if self.start_time.data is None or self.duration_minutes.errors or self.recurrence.errors:
+        if self.start_time.errors or self.duration_minutes.errors or self.recurrence.errors:
             rule_errors = {}
         else:
             rule_errors = rule_problems(self.rule())

@@ -2,9 +2,10 @@
 
 - ``Meeting``: what the listing says (name, place, conference details, types...) and what only the group
   sees (private notes). Its slug is unique per organisation and never changes with the name.
-- ``MeetingSchedule``: when it meets (weekly, monthly on the nth or last weekday, or once), at what local
-  time, for how long, in which IANA zone, **from a date on**. A schedule change adds a row taking effect
-  from the chosen date, so the dates before it keep the schedule they had.
+- ``MeetingSchedule``: when it meets (weekly, monthly on the nth or last weekday, once, or by appointment:
+  no day or time, so no dates), at what local time, for how long, in which IANA zone, **from a date on**.
+  A schedule change adds a row taking effect from the chosen date, so the dates before it keep the
+  schedule they had.
 - ``Occurrence``: one dated instance (unique per meeting and local date) with its UTC start and end, its
   status, and the per-date overrides (online only this week, another venue, a note). Later domains hang
   their rows off it (format used on the date, rota assignments, the head count); when an occurrence is
@@ -25,7 +26,8 @@ from groupadmin.groups.models import Group
 
 MEETING_STATUSES = ("active", "paused", "archived")
 ATTENDANCE = ("in_person", "online", "hybrid")
-RECURRENCES = ("weekly", "monthly", "once")
+# "appointment": no fixed day or time (the spec's "by appointment"): no dates, no calendar events.
+RECURRENCES = ("weekly", "monthly", "once", "appointment")
 OCCURRENCE_STATUSES = ("scheduled", "cancelled", "paused")
 MONTH_WEEKS = (1, 2, 3, 4, -1)  # first … fourth, last
 
@@ -158,18 +160,20 @@ class MeetingSchedule(IdMixin, db.Model):
         sa.CheckConstraint(
             "(recurrence = 'weekly' AND weekday IS NOT NULL)"
             " OR (recurrence = 'monthly' AND weekday IS NOT NULL AND month_week IS NOT NULL)"
-            " OR (recurrence = 'once' AND on_date IS NOT NULL)",
+            " OR (recurrence = 'once' AND on_date IS NOT NULL)"
+            " OR (recurrence = 'appointment' AND weekday IS NULL AND on_date IS NULL)",
             name="recurrence_fields",
         ),
+        sa.CheckConstraint("recurrence = 'appointment' OR start_time IS NOT NULL", name="start_time_given"),
     )
 
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     effective_from: Mapped[date] = mapped_column(sa.Date)
-    recurrence: Mapped[str] = mapped_column(sa.String(10), default="weekly")
+    recurrence: Mapped[str] = mapped_column(sa.String(12), default="weekly")
     weekday: Mapped[int | None] = mapped_column(sa.SmallInteger)  # Monday = 0 … Sunday = 6 (Python's)
     month_week: Mapped[int | None] = mapped_column(sa.SmallInteger)  # 1–4, or -1 for the last
     on_date: Mapped[date | None] = mapped_column(sa.Date)
-    start_time: Mapped[time] = mapped_column(sa.Time)
+    start_time: Mapped[time | None] = mapped_column(sa.Time)  # None only by appointment
     duration_minutes: Mapped[int] = mapped_column(sa.SmallInteger, default=60)
     timezone: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

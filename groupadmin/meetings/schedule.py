@@ -26,11 +26,11 @@ from zoneinfo import ZoneInfo
 class Rule:
     """When a meeting meets: the parts of a schedule that decide its dates and times."""
 
-    recurrence: str  # weekly | monthly | once
+    recurrence: str  # weekly | monthly | once | appointment (no day or time: no dates)
     weekday: int | None
     month_week: int | None
     on_date: date | None
-    start_time: time
+    start_time: time | None  # None by appointment
     duration_minutes: int
     timezone: str
 
@@ -48,13 +48,15 @@ class Rule:
 
     def normalised(self) -> Rule:
         """Drop the parts the recurrence does not use, so equal schedules compare equal."""
+        if self.recurrence == "appointment":
+            return Rule("appointment", None, None, None, None, self.duration_minutes, self.timezone)
         return Rule(
             self.recurrence,
             # A one-off meeting keeps its date's weekday too, so lists sort and filter it by day.
             self.on_date.weekday() if self.recurrence == "once" and self.on_date else self.weekday,
             self.month_week if self.recurrence == "monthly" else None,
             self.on_date if self.recurrence == "once" else None,
-            self.start_time.replace(second=0, microsecond=0),
+            self.start_time.replace(second=0, microsecond=0) if self.start_time else None,
             self.duration_minutes,
             self.timezone,
         )
@@ -108,6 +110,8 @@ def dates_between(rule: Rule, first: date, last: date) -> list[date]:
     """Every local date the rule gives from `first` to `last`, both included."""
     if last < first:
         return []
+    if rule.recurrence == "appointment":
+        return []  # by appointment: no dates
     if rule.recurrence == "once":
         return [rule.on_date] if rule.on_date and first <= rule.on_date <= last else []
     if rule.recurrence == "weekly":

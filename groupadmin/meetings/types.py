@@ -1,8 +1,9 @@
 """Meeting Guide type codes (code4recovery/spec data/types.json), with their names in several languages.
 
 The codes are the interchange values; people choose and see the names, in their own language.
-``TC`` (location temporarily closed) is not chosen by hand: the feed derives it from a week marked
-"online only".
+``ONL`` is not chosen by hand: the feed derives it from the attendance. ``TC`` (location temporarily
+closed) may be: an in-person meeting whose building is closed and that has no link keeps it (finders list
+it as temporarily inactive); the feed also adds it for a week marked "online only".
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 _PATH = Path(__file__).with_name("types.json")
 
 # Derived by the feed, never chosen on the form.
-DERIVED_CODES = {"TC", "ONL"}
+DERIVED_CODES = {"ONL"}
 
 
 @functools.cache

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -144,3 +145,32 @@ def test_a_large_file_goes_through_preview_and_confirm(client, page):
     done = apply(client, form_fields(preview.get_data(as_text=True)))
     assert done.status_code == 302
     assert len(slugs()) == 3000
+
+
+def test_the_preview_shows_what_finders_would_do_beside_each_row_as_warnings(client, page):
+    rows = [
+        {"name": "Nowhere Online", "slug": "nowhere", "day": 1, "time": "07:00",
+         "conference_url": "https://zoom.us/j/1", "types": ["ONL"]},
+        {"name": "Own Server", "slug": "own-server", "day": 2, "time": "07:00", "city": "Lakeside",
+         "conference_url": "https://video.example.org/room", "types": ["ONL"]},
+        {"name": "Old Link", "slug": "old-link", "day": 3, "time": "07:00", "city": "Lakeside",
+         "conference_url": "http://zoom.us/j/3", "types": ["ONL"]},
+    ]  # fmt: skip
+    upload = {"file": (io.BytesIO(json.dumps(rows).encode()), "feed.json")}
+    response = client.post(
+        "/groups/lakeside/meetings/import", data=upload, content_type="multipart/form-data"
+    )
+    html = response.get_data(as_text=True)
+    assert "rows have problems" not in html and "Import 3 meetings" in html
+    warnings = {
+        number: row for number, row in re.findall(r'<tr class="" data-row="(\d+)">(.*?)</tr>', html, re.S)
+    }
+    assert "leave out an online meeting without a place" in warnings["1"]
+    assert "not on a provider they recognise" in warnings["2"]
+    assert "starts with http://" in warnings["3"]
+    assert "without a place" not in warnings["2"] + warnings["3"]
+    assert all('class="warnings"' in row and 'class="error"' not in row for row in warnings.values())
+    apply(client, form_fields(html))
+    assert slugs() == {"nowhere", "own-server", "old-link"}
+    kept = db.session.scalar(sa.select(Meeting.conference_url).where(Meeting.slug == "old-link"))
+    assert kept == "http://zoom.us/j/3"

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from groupadmin.extensions import db
 from groupadmin.meetings import importer
-from groupadmin.meetings.models import Meeting
+from groupadmin.meetings.models import Meeting, Occurrence
 from tests import factories
 from tests.conftest import NOW
 
@@ -62,13 +62,14 @@ def test_a_tsml_feed_means_what_it_says(group):
     )
     closed = rows[long_slug]
     assert closed.errors == [] and closed.values["attendance"] == "in_person"
-    assert closed.values["notes"] == "Location temporarily closed.\n<none>"
-    assert closed.values["types"] == ["C", "OUT"]
-    assert any("temporarily closed" in str(w) for w in closed.warnings)
+    assert closed.values["notes"] == "<none>"  # the notes as given; the closure is the TC type
+    assert closed.values["types"] == ["C", "OUT", "TC"]
     zoom_for_now = rows["closed-zoom"]
     assert zoom_for_now.values["attendance"] == "online"
-    assert zoom_for_now.values["conference_url"] == "https://zoom.us/j/333"
-    assert any("http://" in str(w) for w in zoom_for_now.warnings)
+    # The link the group gave is kept as given, with a warning beside the row (not a problem).
+    assert zoom_for_now.values["conference_url"] == "http://zoom.us/j/333"
+    assert zoom_for_now.errors == []
+    assert any("starts with http://" in str(w) for w in zoom_for_now.warnings)
     assert zoom_for_now.values["formatted_address"] == "7 Elm Street, Lakeside, NY 12345, USA"
     assert [str(p) for p in rows["nameless"].errors] == [
         "Name: missing (a meeting needs a name to be listed)."
@@ -153,8 +154,20 @@ def test_fixed_offset_zones_are_refused_with_the_zone_to_use(group, zone, sugges
         assert suggested in problems
 
 
-def test_a_meeting_by_appointment_is_reported_not_silently_dropped(group):
-    record = {"name": "By appointment", "slug": "appt", "formatted_address": "1 Main St, Lakeside, NY 1, USA"}
-    plan = importer.plan_import(group, "f.json", json.dumps([record]), now=NOW)
-    assert [p.kind for p in plan.rows[0].errors] == ["when"]
-    assert "appointment" in str(plan.rows[0].errors[0])
+def test_a_row_without_day_and_time_is_a_meeting_by_appointment(group):
+    where = {"formatted_address": "1 Main St, Lakeside, NY 1, USA"}
+    records = [
+        {"name": "By appointment", "slug": "appt", **where},
+        {"name": "Day only", "slug": "day-only", "day": 2, **where},
+        {"name": "Time only", "slug": "time-only", "time": "19:00", **where},
+    ]
+    plan = importer.plan_import(group, "f.json", json.dumps(records), now=NOW)
+    appt, day_only, time_only = plan.rows
+    assert appt.errors == [] and appt.rule.recurrence == "appointment" and appt.rule.start_time is None
+    # A day without a time (or a time without a day) is still a problem: half a schedule is a mistake.
+    assert [p.kind for p in day_only.errors] == ["when"] and [p.kind for p in time_only.errors] == ["when"]
+    importer.apply_import(group, "f.json", json.dumps(records[:1]), actor=None, now=NOW, weeks=4)
+    db.session.commit()
+    meeting = db.session.scalar(sa.select(Meeting).where(Meeting.slug == "appt"))
+    assert meeting.latest_schedule.recurrence == "appointment"
+    assert db.session.scalar(sa.select(sa.func.count()).where(Occurrence.meeting_id == meeting.id)) == 0

@@ -53,23 +53,19 @@ def group(app):
 
 
 def test_our_feed_means_to_a_finder_what_the_imported_feed_meant(client, group):
-    choices = importer.Choices(skip_bad=True)
-    plan = importer.apply_import(
-        group, "feed.json", json.dumps(SOURCE), actor=None, now=NOW, weeks=4, choices=choices
-    )
+    plan = importer.apply_import(group, "feed.json", json.dumps(SOURCE), actor=None, now=NOW, weeks=4)
     db.session.commit()
-    assert [row.slug for row in plan.bad_rows] == ["by-appointment"]  # reported, skipped by choice
+    assert plan.bad_rows == []
     ours = {m["slug"]: m for m in client.get("/feeds/lakes/meeting-guide.json").get_json()}
-    assert set(ours) == {m["slug"] for m in SOURCE} - {"by-appointment"}
+    assert set(ours) == {m["slug"] for m in SOURCE}
     for source in SOURCE:
-        if source["slug"] == "by-appointment":
-            continue
         theirs, mine = finder_reading(source), finder_reading(ours[source["slug"]])
-        if theirs["attendance"] == "closed for now":
-            # Kept as an in-person meeting whose notes say the building is closed for now.
-            assert mine | {"attendance": "closed for now"} == theirs
-            assert ours[source["slug"]]["notes"].startswith("Location temporarily closed.")
-        else:
-            assert mine == theirs, source["slug"]
+        assert mine == theirs, source["slug"]
+    # The closed building without a link is republished with TC: finders list it as temporarily closed.
+    assert finder_reading(ours["closed-no-link"])["attendance"] == "closed for now"
+    assert "TC" in ours["closed-no-link"]["types"] and "conference_url" not in ours["closed-no-link"]
+    # By appointment: published without day and time, as the spec allows (finders list it so).
+    assert finder_reading(ours["by-appointment"])["day"] is None
+    assert "time" not in ours["by-appointment"] and "end_time" not in ours["by-appointment"]
     assert ours["hybrid-big-book"]["location"] == "St Mark's Hall"
     assert ours["hybrid-big-book"]["timezone"] == "America/New_York"

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from groupadmin.audit.models import AuditEvent
 from groupadmin.extensions import db
 from groupadmin.mail.models import OutboxMessage
-from groupadmin.meetings.models import Meeting, Occurrence
+from groupadmin.meetings.models import Meeting, MeetingSchedule, Occurrence
 from tests import factories
 from tests.conftest import NOW, login
 
@@ -162,7 +162,7 @@ def test_create_validates_beside_each_field_and_keeps_what_was_typed(client, set
         "/groups/tuesday-group/meetings/new",
         data=form_data(
             attendance="hybrid",
-            conference_url="http://zoom.us/j/1",
+            conference_url="zoom.us/j/1",
             start_time="25:61",
             formatted_address="",
             venmo="TuesdayGroup",
@@ -173,13 +173,13 @@ def test_create_validates_beside_each_field_and_keeps_what_was_typed(client, set
     assert page.status_code == 422
     html = page.get_data(as_text=True)
     for field, message in [
-        ("conference_url", "https://"),
+        ("conference_url", "Use a full https:// link"),
         ("start_time", "Not a valid time"),
         ("formatted_address", "needs an address"),
         ("venmo", "A Venmo handle is @"),
     ]:
         assert re.search(rf'id="{field}-error">[^<]*{re.escape(message)}', html), field
-    assert 'value="Friday Speaker"' in html and 'value="http://zoom.us/j/1"' in html
+    assert 'value="Friday Speaker"' in html and 'value="zoom.us/j/1"' in html
     fresh()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 2
     page = client.post(
@@ -590,6 +590,22 @@ def test_an_online_meeting_without_a_place_is_saved_with_a_warning(client, setup
     assert "without a place" not in page and "is saved" in page
 
 
+def test_an_http_conference_link_is_kept_as_given_with_a_warning(client, setup):
+    login(client, "sec@example.org")
+    response = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(attendance="hybrid", conference_url="http://zoom.us/j/98765"),
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "starts with http://, not https://" in page
+    fresh()
+    saved = db.session.scalar(sa.select(Meeting).where(Meeting.name == "Friday Speaker"))
+    assert saved.conference_url == "http://zoom.us/j/98765"
+    feed = client.get("/feeds/lakes/meeting-guide.json").get_json()
+    assert [m["conference_url"] for m in feed if m["name"] == "Friday Speaker"] == ["http://zoom.us/j/98765"]
+
+
 def test_public_page_shows_each_fellowship_filters_by_it_and_offers_its_own_feed(client, setup):
     na = factories.group(setup.org, "harbour", name="Harbour Group", fellowship="na")
     factories.meeting(na, "Clean Time", slug="clean-time", weekday=3)
@@ -672,3 +688,83 @@ def test_twelve_identical_posts_at_once_create_one_meeting_and_no_500(app, setup
         statuses = sorted(pool.map(send, clients))
     assert statuses == [302] + [422] * 11
     assert _meetings_named("Friday Speaker") == 1
+
+
+def test_a_temporarily_closed_meeting_keeps_tc_for_finders_and_only_in_person(client, setup):
+    login(client, "sec@example.org")
+    closed = client.post("/groups/tuesday-group/meetings/new", data=form_data(types=["O", "TC"]))
+    assert closed.status_code == 302
+    feed = client.get("/feeds/lakes/meeting-guide.json").get_json()
+    assert next(m for m in feed if m["name"] == "Friday Speaker")["types"] == ["O", "TC"]
+    hybrid = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(
+            name="Hybrid Closed", attendance="hybrid", conference_url="https://zoom.us/j/1", types=["TC"]
+        ),
+    )
+    assert hybrid.status_code == 422
+    assert re.search(r'id="types-error">[^<]*temporarily closed', hybrid.get_data(as_text=True))
+
+
+def test_a_meeting_by_appointment_has_no_dates_and_is_listed_so(client, setup):
+    login(client, "sec@example.org")
+    # Refused without a time unless it is by appointment.
+    no_time = client.post("/groups/tuesday-group/meetings/new", data=form_data(start_time=""))
+    assert no_time.status_code == 422
+    assert re.search(r'id="start_time-error">[^<]*Give the start time', no_time.get_data(as_text=True))
+    response = client.post(
+        "/groups/tuesday-group/meetings/new",
+        data=form_data(name="Sponsorship Talks", recurrence="appointment", weekday="None", start_time=""),
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "listed as by appointment" in page and "By appointment" in page and "60 minutes" not in page
+    fresh()
+    meeting = db.session.scalar(sa.select(Meeting).where(Meeting.name == "Sponsorship Talks"))
+    assert meeting.latest_schedule.start_time is None
+    assert db.session.scalar(sa.select(sa.func.count()).where(Occurrence.meeting_id == meeting.id)) == 0
+    group_list = client.get("/groups/tuesday-group/meetings/").get_data(as_text=True)
+    assert re.search(r"Sponsorship Talks.*?By appointment", group_list, re.S)
+    edit = client.get(f"/groups/tuesday-group/meetings/{meeting.id}/edit").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="appointment"', edit)
+    client.post("/logout")
+    public = client.get("/meetings/lakes").get_data(as_text=True)
+    card = re.search(
+        r'<li class="card meeting-card">((?:(?!</li>).)*Sponsorship Talks.*?)</li>', public, re.S
+    )
+    assert card and "By appointment" in card.group(1)
+    listed = client.get(f"/meetings/lakes/{meeting.slug}").get_data(as_text=True)
+    assert "By appointment" in listed
+    feed = {m["name"]: m for m in client.get("/feeds/lakes/meeting-guide.json").get_json()}
+    assert feed["Sponsorship Talks"]["slug"] == meeting.slug
+    assert not {"day", "time", "end_time"} & set(feed["Sponsorship Talks"])
+    assert {"day", "time"} <= set(feed["Tuesday Night"])
+    calendar = client.get("/feeds/lakes/meetings.ics").get_data(as_text=True)
+    assert "Sponsorship Talks" not in calendar and "Tuesday Night" in calendar
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("recurrence", "weekday", "start", "allowed"),
+    [("appointment", None, None, True), ("weekly", 2, None, False), ("appointment", 2, None, False)],
+)
+def test_the_database_keeps_a_time_for_every_kind_but_by_appointment(
+    setup, recurrence, weekday, start, allowed
+):
+    schedule = MeetingSchedule(
+        meeting_id=setup.meeting.id,
+        effective_from=date(2027, 3, 1),
+        recurrence=recurrence,
+        weekday=weekday,
+        start_time=start,
+        duration_minutes=60,
+        timezone="America/New_York",
+    )
+    db.session.add(schedule)
+    if allowed:
+        db.session.flush()
+        assert schedule.id is not None
+    else:
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.flush()
+    db.session.rollback()

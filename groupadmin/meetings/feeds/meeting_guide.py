@@ -1,5 +1,6 @@
 """The Meeting Guide JSON feed (reference/meeting-guide.md): every active, listed, weekly meeting of an
-organisation, in a fixed number of queries whatever the number of meetings."""
+organisation, and those by appointment (without `day` and `time`, as the spec allows: finders list them
+"by appointment"), in a fixed number of queries whatever the number of meetings."""
 
 from __future__ import annotations
 
@@ -32,8 +33,13 @@ def meeting_guide(
         )
         .join(Group, Group.id == Meeting.group_id)
         .join(MeetingSchedule, current_schedule_join(today))
-        .where(*public(organisation), MeetingSchedule.recurrence == "weekly")
-        .order_by(MeetingSchedule.weekday, MeetingSchedule.start_time, Meeting.name, Meeting.id)
+        .where(*public(organisation), MeetingSchedule.recurrence.in_(("weekly", "appointment")))
+        .order_by(
+            sa.case((MeetingSchedule.weekday.is_(None), 7), else_=MeetingSchedule.weekday),
+            MeetingSchedule.start_time,
+            Meeting.name,
+            Meeting.id,
+        )
     )
     if fellowship:
         query = query.where(Group.fellowship == fellowship)
@@ -79,16 +85,12 @@ def _meeting_guide_row(row, online_day: date | None, entity: dict, base_url: str
     updated = row.updated_at
     if updated.tzinfo is not None:
         updated = updated.astimezone(UTC)
-    item = {
-        "name": row.name,
-        "slug": row.slug,
-        "day": MEETING_GUIDE_DAY[row.weekday],
-        "time": f"{start.hour:02d}:{start.minute:02d}",
-        "timezone": row.timezone,
-        "types": types,
-    }
+    item = {"name": row.name, "slug": row.slug}
+    if start is not None:  # by appointment: no day, time or end time
+        item |= {"day": MEETING_GUIDE_DAY[row.weekday], "time": f"{start.hour:02d}:{start.minute:02d}"}
+    item |= {"timezone": row.timezone, "types": types}
     optional = [
-        ("end_time", _end_time(start, row.duration_minutes)),
+        ("end_time", _end_time(start, row.duration_minutes) if start is not None else None),
         ("notes", row.notes),
         ("region", row.region),
         ("group", row.group_name),

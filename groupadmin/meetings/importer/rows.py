@@ -4,12 +4,10 @@ what was changed or left out said). Pure: reads nothing but the record and the t
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from datetime import time
 from urllib.parse import unquote
-from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 
@@ -109,7 +107,6 @@ ATTENDANCE_OPTIONS = {
 }
 YES = {"yes", "y", "true", "1", "oui", "ja", "sim", "si", "sí", "approximate"}
 NO = {"no", "n", "false", "0", "non", "nein", "não", "nao", "nee", "nej", ""}
-CLOSED_NOTE = "Location temporarily closed."
 
 
 @dataclass
@@ -206,7 +203,11 @@ def interpret(record: dict, *, number: int, kind: str, default_timezone: str) ->
         )
         if start is not None and weekday is not None:
             row.rule = Rule("weekly", weekday, None, None, start, duration, zone)
+        elif not days and start is None and not any(p.kind == "when" for p in row.errors):
+            row.rule = Rule("appointment", None, None, None, None, 60, zone)
         problems = services.listing_problems(values) | _rule_problems(row.rule)
+        # What the form would warn about after saving (finders drop or grey the meeting), beside the row.
+        row.warnings.extend(services.listing_warnings(values))
         for key, message in problems.items():
             if key in ("name", "timezone") and any(p.kind == key for p in row.errors):
                 continue  # said already, in the file's words
@@ -218,23 +219,9 @@ def interpret(record: dict, *, number: int, kind: str, default_timezone: str) ->
     return rows
 
 
-@functools.cache
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())  # reads the zone files: once, not per row
-
-
-@functools.lru_cache(maxsize=4096)
-def _weekly_rule_problems(weekday: int, duration: int, zone: str) -> dict:
-    return services.rule_problems(Rule("weekly", weekday, None, None, time(12), duration, zone))
-
-
 def _rule_problems(rule: Rule | None) -> dict:
-    """The schedule checks of the meeting form. The import's rules are weekly, and what is wrong with a
-    weekly rule depends only on its weekday, length and zone: checked once per combination, since the
-    check reads the zone list from disk (5,000 rows would take a minute)."""
-    if rule is None:
-        return {}
-    return _weekly_rule_problems(rule.weekday, rule.duration_minutes, rule.timezone)
+    """The schedule checks of the meeting form."""
+    return services.rule_problems(rule) if rule is not None else {}
 
 
 def _identity(record: dict, row: ImportRow) -> tuple[str, str | None]:
@@ -264,14 +251,9 @@ def _days(record: dict, row: ImportRow) -> list[tuple[int, str | None]]:
     items = day if isinstance(day, list) else [day]
     items = [item for item in items if item not in (None, "")]
     if not items:
-        if record.get("time") in (None, ""):
-            row.problem(
-                "when",
-                _l("Day and time: missing. Meetings by appointment cannot be imported yet: skip this row."),
-            )
-        else:
+        if record.get("time") not in (None, ""):
             row.problem("when", _l("Day: missing (the day of the week, e.g. Tuesday or 2)."))
-        return []
+        return []  # no day and no time: a meeting by appointment, as the spec allows
     days: list[tuple[int, str | None]] = []
     for item in items:
         try:
@@ -327,7 +309,7 @@ def _zone(record: dict, row: ImportRow, default_timezone: str) -> str:
                 iana=instead,
             ),
         )
-    elif instead == "" or name not in _zones():
+    elif instead == "" or name not in services.known_zones():
         row.problem(
             "timezone",
             _l(
@@ -477,17 +459,13 @@ def _attendance(record: dict, values: dict, codes: set[str], row: ImportRow) -> 
             option = "in_person"
             if "ONL" in codes:
                 row.problem("online", _l("Online meeting without a conference link or phone."))
+    types = set(values.get("types") or [])
     if option == "inactive":
+        # Kept as the source says it: in person, temporarily closed (finders list it as inactive).
         option = "in_person"
-        notes = values.get("notes")
-        if CLOSED_NOTE not in (notes or ""):
-            values["notes"] = f"{CLOSED_NOTE}\n{notes}" if notes else CLOSED_NOTE
-        row.warnings.append(
-            _l(
-                "The location is temporarily closed and there is no link: listed in person, with a note "
-                "saying so."
-            )
-        )
+        values["types"] = sorted(types | {"TC"})
+    elif "TC" in types:
+        values["types"] = sorted(types - {"TC"})  # online while the building is closed: online says it
     values["attendance"] = option
     if option == "online" and values.get("formatted_address") and not values.get("city"):
         _city_of(values, approximate)
@@ -508,15 +486,8 @@ def _city_of(values: dict, approximate: bool) -> None:
 
 
 def _conference(values: dict, row: ImportRow) -> None:
-    url = values.get("conference_url")
-    if url and url.lower().startswith("http://"):
-        values["conference_url"] = "https://" + url[len("http://") :]
-        row.warnings.append(
-            _l(
-                "Conference link '%(url)s' starts with http://: imported as https:// (check that it opens).",
-                url=url[:80],
-            )
-        )
+    """The dial-in sequence as the form stores it; the link is kept as given (an http:// one too: the
+    preview warns, from the form's listing warnings)."""
     if values.get("conference_phone"):
         values["conference_phone"] = services.normalise_phone(values["conference_phone"])
 

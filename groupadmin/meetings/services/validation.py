@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
-from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 
+from groupadmin.database import known_zones
 from groupadmin.errors import UserError
 from groupadmin.meetings import types as meeting_types
 from groupadmin.meetings.models import ATTENDANCE
@@ -100,6 +100,8 @@ PAYMENT_LINKS = {
 }
 
 
+
+
 def normalise_phone(value: str | None) -> str | None:
     if not value:
         return None
@@ -140,6 +142,14 @@ def listing_warnings(values: dict) -> list[str]:
     after saving (and in an import's preview)."""
     attendance = values.get("attendance") or "in_person"
     warnings = []
+    url = values.get("conference_url") or ""
+    if urlsplit(url).scheme.lower() == "http":
+        warnings.append(
+            _l(
+                "The conference link starts with http://, not https://: it is kept as given, but browsers "
+                "may warn people who open it. Check whether the provider gives an https:// link."
+            )
+        )
     if attendance != "in_person" and not conference_host_is_known(values.get("conference_url")):
         warnings.append(
             _l(
@@ -171,6 +181,11 @@ def listing_problems(values: dict, rule: Rule | None = None) -> dict[str, str]:
         **_coordinate_problems(values),
         **_payment_problems(values),
     }
+    if "TC" in (values.get("types") or []) and attendance != "in_person":
+        problems["types"] = _l(
+            "“Location temporarily closed” is for an in-person meeting that has no way to join online "
+            "for now: for a meeting held online while the building is closed, choose online instead."
+        )
     unknown = [t for t in values.get("types") or [] if t not in meeting_types.codes()]
     if unknown:
         problems["types"] = _l("Unknown meeting types: %(codes)s.", codes=", ".join(unknown))
@@ -205,7 +220,8 @@ def _conference_problems(values: dict, attendance: str) -> dict[str, str]:
     url = values.get("conference_url")
     if url:
         parts = urlsplit(url)
-        if parts.scheme != "https" or not parts.hostname or " " in url:
+        # http:// is kept (a link the group gave is not rewritten), with a warning: listing_warnings.
+        if parts.scheme.lower() not in ("https", "http") or not parts.hostname or " " in url:
             problems["conference_url"] = _l("Use a full https:// link that opens the video meeting.")
         elif len(url) > 500:
             problems["conference_url"] = _l("That link is too long (500 characters at most).")
@@ -280,7 +296,7 @@ def _payment_problems(values: dict) -> dict[str, str]:
 
 def rule_problems(rule: Rule) -> dict[str, str]:
     problems: dict[str, str] = {}
-    if rule.timezone not in available_timezones():
+    if rule.timezone not in known_zones():
         problems["timezone"] = _l("Choose a time zone from the list.")
     if rule.recurrence in ("weekly", "monthly") and rule.weekday not in range(7):
         problems["weekday"] = _l("Choose the day of the week.")
@@ -288,8 +304,10 @@ def rule_problems(rule: Rule) -> dict[str, str]:
         problems["month_week"] = _l("Choose which week of the month.")
     if rule.recurrence == "once" and rule.on_date is None:
         problems["on_date"] = _l("Choose the date of the meeting.")
-    if rule.recurrence not in ("weekly", "monthly", "once"):
+    if rule.recurrence not in ("weekly", "monthly", "once", "appointment"):
         problems["recurrence"] = _l("Choose how often the meeting meets.")
+    if rule.recurrence != "appointment" and rule.start_time is None:
+        problems["start_time"] = _l("Give the start time, e.g. 19:30.")
     if not 5 <= (rule.duration_minutes or 0) <= 720:
         problems["duration_minutes"] = _l("A meeting lasts between 5 minutes and 12 hours.")
     if (
@@ -314,7 +332,7 @@ def one_off_problems(rule: Rule, *, now: datetime) -> dict[str, str]:
     """A one-off meeting must still be to come: one in the past would never get a date."""
     if rule.recurrence != "once" or rule.on_date is None or rule.start_time is None:
         return {}
-    if rule.timezone not in available_timezones() or rule.starts_at(rule.on_date) > now:
+    if rule.timezone not in known_zones() or rule.starts_at(rule.on_date) > now:
         return {}
     if rule.on_date < local_today(rule.timezone, now):
         return {"on_date": _l("That date has passed: a one-off meeting needs a date still to come.")}
@@ -324,7 +342,7 @@ def one_off_problems(rule: Rule, *, now: datetime) -> dict[str, str]:
 def shifted_dates(rule: Rule, *, now: datetime, days: int = 366) -> list[tuple[date, datetime]]:
     """(local date, actual local start) for the coming dates of a weekly or monthly rule whose start
     time falls in a daylight-saving gap: those dates' meetings start as much later as the clocks jump."""
-    if rule.recurrence == "once" or rule.timezone not in available_timezones():
+    if rule.recurrence in ("once", "appointment") or rule.timezone not in known_zones():
         return []
     today = local_today(rule.timezone, now)
     return [(day, rule.local_start(day)) for day in gap_dates(rule, today, today + timedelta(days=days))]

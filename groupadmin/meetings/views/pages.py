@@ -74,6 +74,8 @@ def _flash_created(meeting, rule, now) -> None:
     if rule.recurrence == "once":
         day = display.format_day(rule.on_date, "long")
         flash(_("The meeting is saved for %(date)s.", date=day), "success")
+    elif rule.recurrence == "appointment":
+        flash(_("The meeting is saved and listed as by appointment, with no dates."), "success")
     else:
         flash(_("The meeting is saved and its dates for the coming weeks are set."), "success")
     warn_listing(meeting)
