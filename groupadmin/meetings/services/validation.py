@@ -100,8 +100,6 @@ PAYMENT_LINKS = {
 }
 
 
-
-
 def normalise_phone(value: str | None) -> str | None:
     if not value:
         return None
