@@ -35,6 +35,7 @@ from groupadmin.mail.views import bp as mail_bp
 from groupadmin.meetings import services as meeting_services
 from groupadmin.meetings.cli import meetings_cli
 from groupadmin.meetings.views import bp as meetings_bp
+from groupadmin.newsletters.views import bp as newsletters_bp
 from groupadmin.rota import services as rota_services
 from groupadmin.rota.views import bp as rota_bp
 from groupadmin.scheduler import registry as scheduler_registry
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
         formats_bp,
         rota_bp,
         attendance_bp,
+        newsletters_bp,
     ):
         app.register_blueprint(bp)
 
@@ -268,6 +270,7 @@ JOB_MODULES = (
     "groupadmin.meetings.jobs",
     "groupadmin.rota.jobs",
     "groupadmin.attendance.jobs",
+    "groupadmin.newsletters.jobs",
     "groupadmin.mail.jobs",
 )
 

@@ -44,7 +44,7 @@ from groupadmin.mail.services.pages import (
     waiting_count,
 )
 from groupadmin.mail.services.relay import RelayStats, claim, deliver_due, relay_owner, transport_from_config
-from groupadmin.mail.services.retention import forget_address, purge_expired
+from groupadmin.mail.services.retention import cancel_waiting, forget_address, purge_expired
 from groupadmin.mail.services.retries import RETRY_CAP, retry_delay
 from groupadmin.mail.services.stop_links import STOP_LINK_MAX_AGE, load_stop_token, stop_address, stop_token
 from groupadmin.mail.services.tables import FORGOTTEN, HELD
@@ -66,6 +66,7 @@ __all__ = [
     "RelayStats",
     "build_envelope",
     "can_write_to",
+    "cancel_waiting",
     "check_header",
     "claim",
     "clear_undeliverable",

@@ -73,6 +73,7 @@ def enqueue(
     headers: dict | None = None,
     unsubscribe_url: str | None = None,
     locale: str | None = None,
+    sender_name: str | None = None,
 ) -> OutboxMessage | None:
     """Add one message to the caller's transaction; None (and nothing added) when `key` exists already.
 
@@ -82,6 +83,7 @@ def enqueue(
     - `unsubscribe_url`: the domain's own way to stop this kind of mail (a newsletter's one-click
       unsubscribe). Without one, a message to someone who is not an account holder gets a link that
       stops all mail to the address. Either way it is also sent as ``List-Unsubscribe`` (RFC 8058).
+    - `sender_name`: the name in the From header instead of the group's (a newsletter list's own).
     - A recipient marked undeliverable is not written to: the row is added as failed ("held"), so the
       key stays used and secretaries see why.
     """
@@ -96,7 +98,7 @@ def enqueue(
     subject, text_body, html_body = _render_message(
         subject, template, context, group, unsubscribe_url, locale
     )
-    all_headers = _message_headers(group, unsubscribe_url, headers)
+    all_headers = _message_headers(group, unsubscribe_url, headers, sender_name)
     if not subject:
         raise MailError("a subject is needed")
     values = {
@@ -133,9 +135,9 @@ def _render_message(subject, template: str, context: dict, group, unsubscribe_ur
     return subject, text_body, html_body
 
 
-def _message_headers(group, unsubscribe_url: str | None, headers: dict | None) -> dict:
+def _message_headers(group, unsubscribe_url: str | None, headers: dict | None, sender_name=None) -> dict:
     """The outbox's headers and the caller's, each checked (no reserved name, no line break)."""
-    all_headers = {"From": sender_header(group), "Auto-Submitted": "auto-generated"}
+    all_headers = {"From": sender_header(group, sender_name), "Auto-Submitted": "auto-generated"}
     if group is not None and group.contact_email:
         all_headers["Reply-To"] = group.contact_email
     if unsubscribe_url:

@@ -1,0 +1,76 @@
+"""Forms of newsletters: the public sign-up (with its honeypot and fill-time stamp), a list's settings."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from groupadmin.forms import strip
+
+VISIBILITY_LABELS = {
+    "public": _l("Public: anyone may sign up on its page"),
+    "private": _l("Private: people are added by hand or by import"),
+}
+
+
+class SignupForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)], filters=[strip])
+    first_name = StringField(
+        _l("First name (optional)"), validators=[Optional(), Length(max=60)], filters=[strip]
+    )
+    consent = BooleanField(validators=[DataRequired(message=_l("Tick the box to agree."))])
+    # Bots: a field people never see (and must leave empty), and when the form was shown.
+    website = StringField(_l("Leave this field empty"))
+    started = HiddenField()
+
+
+class ListForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
+    slug = StringField(
+        _l("Web address"),
+        validators=[DataRequired(), Length(max=64)],
+        filters=[strip],
+        description=_l("The sign-up page will be /news/<address>: lower-case letters, digits and hyphens."),
+    )
+    description = TextAreaField(
+        _l("Short description"), validators=[Optional(), Length(max=500)], filters=[strip]
+    )
+    visibility = SelectField(_l("Who may sign up"), choices=list(VISIBILITY_LABELS.items()))
+    language = SelectField(_l("Language"), choices=[])
+    sender_name = StringField(
+        _l("Sender name"),
+        validators=[Optional(), Length(max=120)],
+        filters=[strip],
+        description=_l(
+            "Shown as the sender of every issue. Empty: the group's own name, never the fellowship's."
+        ),
+    )
+    consent_wording = TextAreaField(
+        _l("What people agree to"),
+        validators=[DataRequired(), Length(max=500)],
+        filters=[strip],
+        description=_l("Shown beside the sign-up box and kept with each person's consent."),
+    )
+
+    def values(self) -> dict:
+        return {
+            name: getattr(self, name).data
+            for name in (
+                "name",
+                "slug",
+                "description",
+                "visibility",
+                "language",
+                "sender_name",
+                "consent_wording",
+            )
+        }
+
+
+class ForgetForm(FlaskForm):
+    sure = BooleanField(
+        _l("Yes, forget my address everywhere"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
