@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from groupadmin.forms import strip
 
@@ -74,3 +83,24 @@ class ForgetForm(FlaskForm):
         _l("Yes, forget my address everywhere"),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
+
+
+class IssueForm(FlaskForm):
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)], filters=[strip])
+    body = TextAreaField(
+        _l("Text"),
+        validators=[Length(max=50_000)],
+        description=_l(
+            "Markdown: *italics*, **bold**, [a link](https://example.org), lines starting with - for a list. "
+            "No images or anything loaded from elsewhere."
+        ),
+    )
+
+
+class ScheduleForm(FlaskForm):
+    send_date = DateField(_l("Date"), validators=[DataRequired()])
+    send_time = TimeField(_l("Time"), validators=[DataRequired()])
+
+
+class StateForm(FlaskForm):
+    action = HiddenField(validators=[AnyOf(("pause", "resume", "cancel"))])

@@ -1,10 +1,25 @@
 """Newsletters: lists, sign-up with double opt-in, leaving at once, issues and their sending.
 
 Modules: ``lists`` (lists by owner or slug, counts), ``signup`` (double opt-in, limits, expiry),
-``leaving`` (one-click unsubscribe, the preference page, download, forget), ``messages`` (what every
-list message shares: sender, List-Id), ``throttle`` (sign-up counts).
+``leaving`` (one-click unsubscribe, the preference page, download, forget), ``issues`` (compose,
+preview, test, send now or schedule, states, progress), ``sending`` (the job's batches), ``messages``
+(what every list message shares: sender, List-Id), ``throttle`` (sign-up counts).
 """
 
+from groupadmin.newsletters.services.issues import (
+    IssueError,
+    Preview,
+    Progress,
+    change_state,
+    issue_of,
+    issues_of,
+    preview,
+    progress,
+    save_issue,
+    schedule,
+    send_now,
+    send_test,
+)
 from groupadmin.newsletters.services.leaving import (
     forget,
     leave_url,
@@ -28,6 +43,7 @@ from groupadmin.newsletters.services.lists import (
     save_list,
 )
 from groupadmin.newsletters.services.messages import list_id_header, list_mail_values
+from groupadmin.newsletters.services.sending import send_batch, sending_issue_ids, start_due
 from groupadmin.newsletters.services.signup import (
     CONFIRM_MAX_AGE,
     SignupError,
@@ -44,6 +60,21 @@ from groupadmin.newsletters.services.signup import (
 )
 
 __all__ = [
+    "IssueError",
+    "Preview",
+    "Progress",
+    "change_state",
+    "issue_of",
+    "issues_of",
+    "preview",
+    "progress",
+    "save_issue",
+    "schedule",
+    "send_batch",
+    "send_now",
+    "send_test",
+    "sending_issue_ids",
+    "start_due",
     "CONFIRM_MAX_AGE",
     "DEFAULT_WORDING",
     "SignupError",

@@ -76,4 +76,5 @@ def list_page(owner, list_id):
         mlist=mlist,
         counts=services.counts_by_list(owner).get(mlist.id, {}),
         bounced=services.bounced_of(mlist),
+        issues=services.issues_of(mlist),
     )
