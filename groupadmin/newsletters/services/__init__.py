@@ -2,10 +2,12 @@
 
 Modules: ``lists`` (lists by owner or slug, counts), ``signup`` (double opt-in, limits, expiry),
 ``leaving`` (one-click unsubscribe, the preference page, download, forget), ``issues`` (compose,
-preview, test, send now or schedule, states, progress), ``sending`` (the job's batches), ``messages``
-(what every list message shares: sender, List-Id), ``throttle`` (sign-up counts).
+preview, test, send now or schedule, states, progress), ``sending`` (the job's batches), ``archive``
+(sent issues, Atom), ``messages`` (what every list message shares: sender, List-Id), ``throttle``
+(sign-up counts).
 """
 
+from groupadmin.newsletters.services.archive import atom_feed, sent_issue, sent_issues
 from groupadmin.newsletters.services.issues import (
     IssueError,
     Preview,
@@ -60,6 +62,9 @@ from groupadmin.newsletters.services.signup import (
 )
 
 __all__ = [
+    "atom_feed",
+    "sent_issue",
+    "sent_issues",
     "IssueError",
     "Preview",
     "Progress",

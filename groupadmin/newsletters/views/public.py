@@ -19,7 +19,7 @@ from groupadmin.permissions import requires
 from groupadmin.web import no_store, show_error
 
 
-def _public_list(list_slug: str):
+def public_list(list_slug: str):
     mlist = services.list_by_slug(list_slug)
     if mlist is None or not mlist.public:
         abort(404)
@@ -33,7 +33,7 @@ def _problem(error: LinkProblem):
 @bp.route("/news/<list_slug>", methods=["GET", "POST"])
 @requires("public")
 def signup(list_slug):
-    mlist = _public_list(list_slug)
+    mlist = public_list(list_slug)
     now = utcnow()
     form = SignupForm()
     status = 200
@@ -68,7 +68,7 @@ def _take_signup(mlist, form: SignupForm, now) -> int | None:
 @bp.route("/news/<list_slug>/check-your-inbox")
 @requires("public")
 def signup_sent(list_slug):
-    return render_template("newsletters/signup_sent.html", mlist=_public_list(list_slug))
+    return render_template("newsletters/signup_sent.html", mlist=public_list(list_slug))
 
 
 @bp.route("/r/news-confirm/<token>", methods=["GET", "POST"])
