@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
+import sqlalchemy as sa
+
 from groupadmin.extensions import db
 from groupadmin.newsletters import jobs, services
+from groupadmin.newsletters.models import MailingList, Subscription
 from tests.conftest import NOW
 from tests.newsletters import helpers
 
@@ -50,3 +53,19 @@ def test_private_lists_have_no_archive(client, setup):
     ):
         assert client.get(url).status_code == 404, url
     assert client.get(f"/news/tuesday-news/archive/{issue.id}").status_code == 404  # another list's issue
+
+
+def test_the_demo_has_its_lists_subscribers_and_two_sent_issues_each(runner, client):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0  # idempotent
+    lists = {m.slug: m for m in db.session.scalars(sa.select(MailingList))}
+    assert set(lists) == {"lakeside-news", "tuesday-night-news"}
+    assert lists["lakeside-news"].organisation.slug == "lakeside" and lists["lakeside-news"].public
+    assert lists["tuesday-night-news"].group.slug == "lakeside-aa"
+    for mlist in lists.values():
+        statuses = set(db.session.scalars(sa.select(Subscription.status).filter_by(list_id=mlist.id)))
+        assert statuses == {"confirmed"}
+        assert len(services.sent_issues(mlist)) == 2
+    page = client.get("/news/lakeside-news/archive").get_data(as_text=True)
+    assert "winter timetable" in page
+    assert client.get("/news/lakeside-news").status_code == 200
