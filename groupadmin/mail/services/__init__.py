@@ -10,8 +10,9 @@ message is lost.
 
 Modules: ``addressing`` (names, links, headers), ``enqueueing`` (rendering and adding a message),
 ``stop_links``, ``relay`` (claiming, delivering, failures), ``retries`` (backoff), ``envelope`` (the
-message on the wire), ``undeliverable`` (flagged addresses and alerts), ``retention`` (purge and
-forget), ``pages`` (what pages and commands show, and the administrator's actions), ``tables``.
+message on the wire), ``undeliverable`` (flagged addresses and alerts), ``hooks`` (domains told of
+failures), ``retention`` (purge and forget), ``pages`` (what pages and commands show, and the
+administrator's actions), ``tables``.
 """
 
 from groupadmin import crypto  # noqa: F401  (tests reach it as services.crypto)
@@ -33,6 +34,7 @@ from groupadmin.mail.services.enqueueing import (
     send_test,
 )
 from groupadmin.mail.services.envelope import ROW_COLUMNS, build_envelope
+from groupadmin.mail.services.hooks import on_delivery_failed
 from groupadmin.mail.services.pages import (
     clear_undeliverable,
     count_undeliverable_for_group,
@@ -83,6 +85,7 @@ __all__ = [
     "key_exists",
     "load_stop_token",
     "normalise_address",
+    "on_delivery_failed",
     "open_alerts",
     "outbox_page",
     "purge_expired",

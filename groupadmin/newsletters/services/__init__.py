@@ -3,11 +3,12 @@
 Modules: ``lists`` (lists by owner or slug, counts), ``signup`` (double opt-in, limits, expiry),
 ``leaving`` (one-click unsubscribe, the preference page, download, forget), ``issues`` (compose,
 preview, test, send now or schedule, states, progress), ``sending`` (the job's batches), ``archive``
-(sent issues, Atom), ``messages`` (what every list message shares: sender, List-Id), ``throttle``
-(sign-up counts).
+(sent issues, Atom), ``bounces`` (told by the relay), ``messages`` (what every list message shares:
+sender, List-Id), ``throttle`` (sign-up counts).
 """
 
 from groupadmin.newsletters.services.archive import atom_feed, sent_issue, sent_issues
+from groupadmin.newsletters.services.bounces import record_delivery_failure
 from groupadmin.newsletters.services.issues import (
     IssueError,
     Preview,
@@ -62,6 +63,7 @@ from groupadmin.newsletters.services.signup import (
 )
 
 __all__ = [
+    "record_delivery_failure",
     "atom_feed",
     "sent_issue",
     "sent_issues",
