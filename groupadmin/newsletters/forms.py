@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -104,3 +105,21 @@ class ScheduleForm(FlaskForm):
 
 class StateForm(FlaskForm):
     action = HiddenField(validators=[AnyOf(("pause", "resume", "cancel"))])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV file"),
+        validators=[
+            FileRequired(_l("Choose a file to import.")),
+            FileAllowed(["csv", "txt"], _l("Choose a .csv file.")),
+        ],
+        description=_l(
+            "Columns: email, first_name, consent_date (YYYY-MM-DD), consent_source (how they agreed). "
+            "Rows without consent are refused. Nothing changes until you confirm the preview."
+        ),
+    )
+
+
+class ImportConfirmForm(FlaskForm):
+    content = HiddenField(validators=[DataRequired()])

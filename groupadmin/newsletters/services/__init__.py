@@ -4,7 +4,7 @@ Modules: ``lists`` (lists by owner or slug, counts), ``signup`` (double opt-in, 
 ``leaving`` (one-click unsubscribe, the preference page, download, forget), ``issues`` (compose,
 preview, test, send now or schedule, states, progress), ``sending`` (the job's batches), ``archive``
 (sent issues, Atom), ``bounces`` (told by the relay), ``messages`` (what every list message shares:
-sender, List-Id), ``throttle`` (sign-up counts).
+sender, List-Id), ``throttle`` (sign-up counts), ``transfer`` (CSV import and export).
 """
 
 from groupadmin.newsletters.services.archive import atom_feed, sent_issue, sent_issues
@@ -61,8 +61,22 @@ from groupadmin.newsletters.services.signup import (
     request_signup,
     subscriber_for,
 )
+from groupadmin.newsletters.services.transfer import (
+    Imported,
+    ImportFileError,
+    ImportPlan,
+    apply_import,
+    export_csv,
+    read_import,
+)
 
 __all__ = [
+    "ImportFileError",
+    "ImportPlan",
+    "Imported",
+    "apply_import",
+    "export_csv",
+    "read_import",
     "record_delivery_failure",
     "atom_feed",
     "sent_issue",
