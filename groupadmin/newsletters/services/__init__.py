@@ -4,11 +4,13 @@ Modules: ``lists`` (lists by owner or slug, counts), ``signup`` (double opt-in, 
 ``leaving`` (one-click unsubscribe, the preference page, download, forget), ``issues`` (compose,
 preview, test, send now or schedule, states, progress), ``sending`` (the job's batches), ``archive``
 (sent issues, Atom), ``bounces`` (told by the relay), ``messages`` (what every list message shares:
-sender, List-Id), ``throttle`` (sign-up counts), ``transfer`` (CSV import and export).
+sender, List-Id), ``throttle`` (sign-up counts), ``transfer`` (CSV import and export),
+``drafting`` (draft from this month).
 """
 
 from groupadmin.newsletters.services.archive import atom_feed, sent_issue, sent_issues
 from groupadmin.newsletters.services.bounces import record_delivery_failure
+from groupadmin.newsletters.services.drafting import Month, draft_from_this_month, this_month
 from groupadmin.newsletters.services.issues import (
     IssueError,
     Preview,
@@ -71,6 +73,9 @@ from groupadmin.newsletters.services.transfer import (
 )
 
 __all__ = [
+    "Month",
+    "draft_from_this_month",
+    "this_month",
     "ImportFileError",
     "ImportPlan",
     "Imported",

@@ -133,3 +133,16 @@ def issue_state(owner, list_id, issue_id):
     form = StateForm()
     _act(form, lambda: services.change_state(issue, form.action.data, now=utcnow()), success=_("Done."))
     return redirect(_issue_url(owner, issue))
+
+
+@managed("/<int:list_id>/issues/draft", "draft_issue", methods=("POST",))
+def draft_issue(owner, list_id):
+    mlist = list_or_404(owner, list_id)
+    drafted = []
+
+    def draft():
+        drafted.append(services.draft_from_this_month(mlist, actor=current_user, now=utcnow()))
+
+    if _act(ConfirmForm(), draft, success=_("A draft from this month: change anything before sending.")):
+        return redirect(_issue_url(owner, drafted[0]))
+    return redirect(news_url(owner, "list_page", list_id=mlist.id))

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from groupadmin.database import utcnow
 from groupadmin.errors import UserError
 from groupadmin.extensions import db
+from groupadmin.forms import ConfirmForm
 from groupadmin.newsletters import services
 from groupadmin.newsletters.display import news_url
 from groupadmin.newsletters.forms import ListForm
@@ -77,4 +78,5 @@ def list_page(owner, list_id):
         counts=services.counts_by_list(owner).get(mlist.id, {}),
         bounced=services.bounced_of(mlist),
         issues=services.issues_of(mlist),
+        confirm_form=ConfirmForm(),
     )
