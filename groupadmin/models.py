@@ -9,7 +9,9 @@ from groupadmin.mail.models import MailAlert, OutboxMessage, UndeliverableAddres
 from groupadmin.meetings.models import Meeting, MeetingSchedule, Occurrence  # noqa: F401
 from groupadmin.newsletters.models import (  # noqa: F401
     MailingList,
+    MeetingReminder,
     NewsletterIssue,
+    ReminderSent,
     SignupThrottle,
     Subscriber,
     Subscription,

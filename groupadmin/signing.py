@@ -33,6 +33,8 @@ PURPOSES = frozenset(
         "news-confirm",  # confirm a sign-up (newsletters: double opt-in)
         "news-leave",  # one-click unsubscribe from one list (newsletters, RFC 8058)
         "news-prefs",  # a subscriber's preference page (newsletters)
+        "news-remind-confirm",  # confirm a meeting reminder (newsletters: double opt-in)
+        "news-remind-stop",  # one-click stop of a meeting reminder (newsletters, RFC 8058)
     }
 )
 UNTIMED = frozenset({"rota-calendar"})

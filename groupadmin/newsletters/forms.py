@@ -10,6 +10,7 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -123,3 +124,17 @@ class ImportForm(FlaskForm):
 
 class ImportConfirmForm(FlaskForm):
     content = HiddenField(validators=[DataRequired()])
+
+
+TIMING_LABELS = {
+    "evening": _l("The evening before (6 pm)"),
+    "two_hours": _l("Two hours before"),
+}
+
+
+class RemindForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)], filters=[strip])
+    timing = RadioField(_l("When"), choices=list(TIMING_LABELS.items()), default="evening")
+    consent = BooleanField(validators=[DataRequired(message=_l("Tick the box to agree."))])
+    website = StringField(_l("Leave this field empty"))
+    started = HiddenField()

@@ -1,5 +1,6 @@
-"""The newsletters' jobs: sending issues (in batches, each committed, so a restart resumes), and the
-expiry of sign-ups left unconfirmed for seven days. They only enqueue, under idempotency keys."""
+"""The newsletters' jobs: sending issues (in batches, each committed, so a restart resumes), meeting
+reminders and their corrections, and the expiry of sign-ups left unconfirmed for seven days. They
+only enqueue, under idempotency keys."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ def send(now: datetime) -> None:
             if registry.stopping.is_set():
                 return
         db.session.commit()
+
+
+# Every quarter of an hour: "two hours before" reminders go out between 2 h and 1 h 45 before.
+@job("meeting-reminders", minutes=15, order=45)
+def meeting_reminders(now: datetime) -> None:
+    services.send_due_reminders(now=now)
 
 
 @job("newsletter-expiry", trigger="cron", hour=4, minute=7, order=40)

@@ -155,3 +155,55 @@ class SignupThrottle(db.Model):
     key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
     window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+REMINDER_TIMINGS = ("evening", "two_hours")
+REMINDER_STATUSES = ("unconfirmed", "confirmed", "unsubscribed")
+
+
+class MeetingReminder(IdMixin, db.Model):
+    """ "Remind me before this meeting": a subscriber's reminder of each date of one meeting, the evening
+    before or two hours before, with the same double opt-in and consent record as a list."""
+
+    __tablename__ = "news_reminder"
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "subscriber_id"),
+        choice_check("timing", REMINDER_TIMINGS),
+        choice_check("status", REMINDER_STATUSES),
+        sa.Index("ix_news_reminder_due", "status", "meeting_id"),
+    )
+
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"))
+    subscriber_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("news_subscriber.id", ondelete="CASCADE"), index=True
+    )
+    timing: Mapped[str] = mapped_column(sa.String(10), default="evening")
+    status: Mapped[str] = mapped_column(sa.String(12), default="unconfirmed")
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    consent_wording: Mapped[str] = mapped_column(sa.String(500))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    requests: Mapped[int] = mapped_column(default=0)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    meeting = relationship("Meeting")
+    subscriber = relationship("Subscriber")
+
+    def __repr__(self) -> str:
+        return f"<MeetingReminder {self.id} {self.status}>"
+
+
+class ReminderSent(db.Model):
+    """A reminder enqueued for one date: at most one per reminder and occurrence (so a change afterwards
+    sends a correction, never a second reminder); `told_at` is the date's last change already told."""
+
+    __tablename__ = "news_reminder_sent"
+
+    reminder_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("news_reminder.id", ondelete="CASCADE"), primary_key=True
+    )
+    occurrence_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("occurrence.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    told_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,11 +1,12 @@
 """Newsletters: mailing lists (a group's or an organisation's, exactly one: a CHECK), subscribers (email
 encrypted with a keyed hash beside it, optional first name, language), subscriptions with their state
 and consent record (CHECKs on the string choices), issues (Markdown body, state, schedule, sending
-cursor), and the sign-up throttle counts.
+cursor), the sign-up throttle counts, and meeting reminders (a subscriber's reminder of one
+meeting, its consent, and one row per date reminded).
 
 Revision ID: 0007_newsletters
 Revises: 0006_attendance
-Create Date: 2026-12-07 00:38:00.147250
+Create Date: 2026-12-07 00:55:28.189987
 
 """
 import sqlalchemy as sa
@@ -87,6 +88,29 @@ def upgrade():
         batch_op.create_index('ix_news_issue_due', ['state', 'send_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_news_issue_list_id'), ['list_id'], unique=False)
 
+    op.create_table('news_reminder',
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('subscriber_id', sa.Integer(), nullable=False),
+    sa.Column('timing', sa.String(length=10), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('consent_at', groupadmin.database.UTCDateTime(), nullable=False),
+    sa.Column('consent_wording', sa.String(length=500), nullable=False),
+    sa.Column('requested_at', groupadmin.database.UTCDateTime(), nullable=False),
+    sa.Column('requests', sa.Integer(), nullable=False),
+    sa.Column('confirmed_at', groupadmin.database.UTCDateTime(), nullable=True),
+    sa.Column('unsubscribed_at', groupadmin.database.UTCDateTime(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.CheckConstraint("status IN ('unconfirmed', 'confirmed', 'unsubscribed')", name=op.f('ck_news_reminder_status_choice')),
+    sa.CheckConstraint("timing IN ('evening', 'two_hours')", name=op.f('ck_news_reminder_timing_choice')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_news_reminder_meeting_id_meeting'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['subscriber_id'], ['news_subscriber.id'], name=op.f('fk_news_reminder_subscriber_id_news_subscriber'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_news_reminder')),
+    sa.UniqueConstraint('meeting_id', 'subscriber_id', name=op.f('uq_news_reminder_meeting_id_subscriber_id'))
+    )
+    with op.batch_alter_table('news_reminder', schema=None) as batch_op:
+        batch_op.create_index('ix_news_reminder_due', ['status', 'meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_news_reminder_subscriber_id'), ['subscriber_id'], unique=False)
+
     op.create_table('news_subscription',
     sa.Column('list_id', sa.Integer(), nullable=False),
     sa.Column('subscriber_id', sa.Integer(), nullable=False),
@@ -116,14 +140,35 @@ def upgrade():
         batch_op.create_index('ix_news_subscription_sending', ['list_id', 'status', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_news_subscription_subscriber_id'), ['subscriber_id'], unique=False)
 
+    op.create_table('news_reminder_sent',
+    sa.Column('reminder_id', sa.Integer(), nullable=False),
+    sa.Column('occurrence_id', sa.Integer(), nullable=False),
+    sa.Column('sent_at', groupadmin.database.UTCDateTime(), nullable=False),
+    sa.Column('told_at', groupadmin.database.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['occurrence_id'], ['occurrence.id'], name=op.f('fk_news_reminder_sent_occurrence_id_occurrence'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reminder_id'], ['news_reminder.id'], name=op.f('fk_news_reminder_sent_reminder_id_news_reminder'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('reminder_id', 'occurrence_id', name=op.f('pk_news_reminder_sent'))
+    )
+    with op.batch_alter_table('news_reminder_sent', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_news_reminder_sent_occurrence_id'), ['occurrence_id'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('news_reminder_sent', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_news_reminder_sent_occurrence_id'))
+
+    op.drop_table('news_reminder_sent')
     with op.batch_alter_table('news_subscription', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_news_subscription_subscriber_id'))
         batch_op.drop_index('ix_news_subscription_sending')
 
     op.drop_table('news_subscription')
+    with op.batch_alter_table('news_reminder', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_news_reminder_subscriber_id'))
+        batch_op.drop_index('ix_news_reminder_due')
+
+    op.drop_table('news_reminder')
     with op.batch_alter_table('news_issue', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_news_issue_list_id'))
         batch_op.drop_index('ix_news_issue_due')

@@ -5,7 +5,7 @@ Modules: ``lists`` (lists by owner or slug, counts), ``signup`` (double opt-in, 
 preview, test, send now or schedule, states, progress), ``sending`` (the job's batches), ``archive``
 (sent issues, Atom), ``bounces`` (told by the relay), ``messages`` (what every list message shares:
 sender, List-Id), ``throttle`` (sign-up counts), ``transfer`` (CSV import and export),
-``drafting`` (draft from this month).
+``drafting`` (draft from this month), ``reminders`` (meeting reminders for members).
 """
 
 from groupadmin.newsletters.services.archive import atom_feed, sent_issue, sent_issues
@@ -48,6 +48,16 @@ from groupadmin.newsletters.services.lists import (
     save_list,
 )
 from groupadmin.newsletters.services.messages import list_id_header, list_mail_values
+from groupadmin.newsletters.services.reminders import (
+    confirm_reminder,
+    load_reminder_confirmation,
+    load_stop,
+    reminder_of,
+    reminders_of,
+    request_reminder,
+    send_due_reminders,
+    stop_reminder,
+)
 from groupadmin.newsletters.services.sending import send_batch, sending_issue_ids, start_due
 from groupadmin.newsletters.services.signup import (
     CONFIRM_MAX_AGE,
@@ -73,6 +83,14 @@ from groupadmin.newsletters.services.transfer import (
 )
 
 __all__ = [
+    "confirm_reminder",
+    "load_reminder_confirmation",
+    "load_stop",
+    "reminder_of",
+    "reminders_of",
+    "request_reminder",
+    "send_due_reminders",
+    "stop_reminder",
     "Month",
     "draft_from_this_month",
     "this_month",

@@ -19,7 +19,7 @@ from groupadmin import signing
 from groupadmin.errors import LinkProblem
 from groupadmin.extensions import db
 from groupadmin.mail import services as mail
-from groupadmin.newsletters.models import MailingList, Subscriber, Subscription
+from groupadmin.newsletters.models import MailingList, MeetingReminder, Subscriber, Subscription
 from groupadmin.newsletters.services import throttle
 from groupadmin.newsletters.services.lists import mask  # noqa: F401  (re-exported)
 
@@ -121,15 +121,28 @@ def what_we_hold(subscriber: Subscriber) -> dict:
             }
             for s in subscriptions
         ],
+        "meeting_reminders": [
+            {
+                "meeting": r.meeting.name,
+                "when": r.timing,
+                "status": r.status,
+                "consent": {"at": r.consent_at.isoformat(), "wording": r.consent_wording},
+            }
+            for r in db.session.scalars(
+                sa.select(MeetingReminder).where(MeetingReminder.subscriber_id == subscriber.id)
+            )
+        ],
         "tracking": "none: no open pixels, no rewritten links",
     }
 
 
 def forget(subscriber: Subscriber, *, now: datetime) -> None:
-    """Forget a subscriber everywhere: their subscriptions, the outbox's copies (waiting ones cancelled,
-    sent ones emptied), the undeliverable flag, and the sign-up counts of their address."""
+    """Forget a subscriber everywhere: their subscriptions and meeting reminders, the outbox's copies
+    (waiting ones cancelled, sent ones emptied), the undeliverable flag, and the sign-up counts of
+    their address."""
     mail.forget_address(subscriber.email, now=now)
     throttle.forget("news-addr:" + subscriber.email_hash)
     db.session.execute(sa.delete(Subscription).where(Subscription.subscriber_id == subscriber.id))
+    db.session.execute(sa.delete(MeetingReminder).where(MeetingReminder.subscriber_id == subscriber.id))
     db.session.delete(subscriber)
     log.info("newsletters.forgotten", extra={"fields": {"subscriber_id": subscriber.id}})

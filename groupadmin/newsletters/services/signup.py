@@ -71,22 +71,8 @@ def request_signup(
     """Someone asked to join a public list: one message to the address (a confirmation link, or "you
     are on this list already"), within the limits. Raises SignupError for an address our mail cannot
     carry, Throttled when this client asked too often. Otherwise the same outcome whatever the address."""
-    try:
-        address = mail.normalise_address(email)
-    except mail.MailError as error:
-        raise SignupError(_l("Enter one email address, like name@example.org."), field="email") from error
-    config = current_app.config
-    if client and not throttle.hit(
-        "news-client:" + crypto.lookup_hash(client),
-        limit=config["NEWSLETTER_CLIENT_LIMIT"],
-        window=WINDOW,
-        now=now,
-    ):
-        raise Throttled(_l("Too many sign-ups from this network. Please wait an hour and try again."))
-    address_hash = crypto.lookup_hash(address)
-    if not throttle.hit(
-        "news-addr:" + address_hash, limit=config["NEWSLETTER_ADDRESS_LIMIT"], window=WINDOW, now=now
-    ):
+    address = checked_address(email)
+    if not within_limits(address, client=client, now=now):
         log.info("newsletters.signup_limited", extra={"fields": {"list_id": mlist.id}})
         return  # the same answer; no more mail to this address for now
     subscriber = subscriber_for(address, first_name=first_name, language=mlist.language, now=now)
@@ -99,6 +85,33 @@ def request_signup(
     subscription.status = "unconfirmed"
     subscription.requested_at = now
     _send(subscription, "confirm", now)
+
+
+def checked_address(email: str) -> str:
+    """The address as our mail carries it, or SignupError beside the email field."""
+    try:
+        return mail.normalise_address(email)
+    except mail.MailError as error:
+        raise SignupError(_l("Enter one email address, like name@example.org."), field="email") from error
+
+
+def within_limits(address: str, *, client: str | None, now: datetime) -> bool:
+    """Count a request from `client` for `address`: Throttled when the client asked too often this
+    hour; False (send nothing, answer the same) when the address had its messages for this hour."""
+    config = current_app.config
+    if client and not throttle.hit(
+        "news-client:" + crypto.lookup_hash(client),
+        limit=config["NEWSLETTER_CLIENT_LIMIT"],
+        window=WINDOW,
+        now=now,
+    ):
+        raise Throttled(_l("Too many sign-ups from this network. Please wait an hour and try again."))
+    return throttle.hit(
+        "news-addr:" + crypto.lookup_hash(address),
+        limit=config["NEWSLETTER_ADDRESS_LIMIT"],
+        window=WINDOW,
+        now=now,
+    )
 
 
 def subscriber_for(address: str, *, first_name: str | None, language: str, now: datetime) -> Subscriber:

@@ -46,4 +46,4 @@ def list_or_404(owner, list_id: int):
     return services.list_of(owner, list_id) or abort(404)
 
 
-from groupadmin.newsletters.views import archive, issues, lists, public, transfer  # noqa: E402, F401  (they add the routes)
+from groupadmin.newsletters.views import archive, issues, lists, public, reminders, transfer  # noqa: E402, F401  (they add the routes)

@@ -26,7 +26,7 @@ def public_list(list_slug: str):
     return mlist
 
 
-def _problem(error: LinkProblem):
+def link_problem(error: LinkProblem):
     return no_store((render_template("auth/link_problem.html", message=error.message), error.status))
 
 
@@ -77,7 +77,7 @@ def confirm(token):
     try:
         subscription = services.load_confirmation(token)
     except LinkProblem as error:
-        return _problem(error)
+        return link_problem(error)
     form = ConfirmForm()
     done = subscription.status == "confirmed"
     if not done and form.validate_on_submit():
@@ -101,7 +101,7 @@ def leave(token):
     try:
         subscription = services.load_leave(token)
     except LinkProblem as error:
-        return _problem(error)
+        return link_problem(error)
     left = subscription is None or subscription.status not in ("unconfirmed", "confirmed")
     if request.method == "POST":
         if request.form.get("List-Unsubscribe") != "One-Click":
@@ -115,11 +115,11 @@ def leave(token):
     )
 
 
-def _subscriber_or_problem(token: str):
+def subscriber_or_problem(token: str):
     try:
         subscriber = services.load_subscriber(token)
     except LinkProblem as error:
-        return None, _problem(error)
+        return None, link_problem(error)
     if subscriber is None:
         return None, no_store(render_template("newsletters/forgotten.html"))
     return subscriber, None
@@ -128,7 +128,7 @@ def _subscriber_or_problem(token: str):
 @bp.route("/r/news-prefs/<token>")
 @requires("public")
 def preferences(token):
-    subscriber, problem = _subscriber_or_problem(token)
+    subscriber, problem = subscriber_or_problem(token)
     if problem is not None:
         return problem
     return no_store(
@@ -136,6 +136,7 @@ def preferences(token):
             "newsletters/preferences.html",
             subscriber=subscriber,
             subscriptions=services.subscriptions_of(subscriber),
+            reminders=services.reminders_of(subscriber),
             token=token,
             form=ConfirmForm(),
             forget_form=ForgetForm(),
@@ -146,7 +147,7 @@ def preferences(token):
 @bp.route("/r/news-prefs/<token>/leave/<int:subscription_id>", methods=["POST"])
 @requires("public")
 def preferences_leave(token, subscription_id):
-    subscriber, problem = _subscriber_or_problem(token)
+    subscriber, problem = subscriber_or_problem(token)
     if problem is not None:
         return problem
     subscription = services.subscription_of(subscriber, subscription_id) or abort(404)
@@ -161,7 +162,7 @@ def preferences_leave(token, subscription_id):
 @bp.route("/r/news-prefs/<token>/data.json")
 @requires("public")
 def preferences_data(token):
-    subscriber, problem = _subscriber_or_problem(token)
+    subscriber, problem = subscriber_or_problem(token)
     if problem is not None:
         return problem
     response = make_response(json.dumps(services.what_we_hold(subscriber), indent=2, ensure_ascii=False))
@@ -173,7 +174,7 @@ def preferences_data(token):
 @bp.route("/r/news-prefs/<token>/forget", methods=["POST"])
 @requires("public")
 def preferences_forget(token):
-    subscriber, problem = _subscriber_or_problem(token)
+    subscriber, problem = subscriber_or_problem(token)
     if problem is not None:
         return problem
     form = ForgetForm()
@@ -183,6 +184,7 @@ def preferences_forget(token):
             "newsletters/preferences.html",
             subscriber=subscriber,
             subscriptions=subscriptions,
+            reminders=services.reminders_of(subscriber),
             token=token,
             form=ConfirmForm(),
             forget_form=form,
