@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from groupadmin.extensions import db
 from groupadmin.mail import services as mail
 from groupadmin.mail import transports
@@ -23,6 +25,7 @@ def _send_issue(mlist, subject="News", now=NOW):
     return issue
 
 
+@pytest.mark.postgres
 def test_a_permanent_refusal_marks_the_subscription_bounced(app, client, setup, smtp_sink):  # noqa: F811
     gone = helpers.subscribe(setup.mlist, "gone@example.net")
     here = helpers.subscribe(setup.mlist, "here@example.net")

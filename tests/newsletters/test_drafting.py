@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from groupadmin.attendance.models import HeadCount
@@ -49,6 +50,7 @@ def _past_date(meeting, day: date, total: int, newcomers: int):
     )
 
 
+@pytest.mark.postgres
 def test_a_draft_from_this_month(client, setup):
     meeting = factories.meeting(setup.group, "Tuesday Night Big Book")
     factories.meeting(setup.group, "Business Meeting", listed=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from groupadmin.extensions import db
@@ -55,6 +56,7 @@ def test_compose_preview_and_send_a_test_to_me(client, setup):
     assert helpers.reload(issue).state == "draft"
 
 
+@pytest.mark.postgres
 def test_send_now_enqueues_once_per_confirmed_subscription_even_when_the_job_runs_twice(app, setup, tmp_path):
     confirmed = _subscribers(setup.mlist, 3)
     helpers.subscribe(setup.mlist, "waiting@example.net", confirmed=False)
@@ -98,6 +100,7 @@ def test_the_one_click_link_of_a_message_unsubscribes_its_reader(app, setup):
     assert helpers.reload(message).status == "failed"  # it had not gone yet: cancelled
 
 
+@pytest.mark.postgres
 def test_sending_resumes_after_a_restart_between_batches(app, setup):
     _subscribers(setup.mlist, 5)
     issue = _issue(setup.mlist)
@@ -182,6 +185,7 @@ def test_a_sent_issue_cannot_be_changed_or_sent_again(app, client, setup):
     assert helpers.reload(empty).state == "draft"
 
 
+@pytest.mark.postgres
 def test_the_issue_page_keeps_its_query_count_as_subscribers_grow(app, client, setup, count_queries):
     issue = _issue(setup.mlist)
     login(client, "sec@example.org")

@@ -41,6 +41,7 @@ def _waiting(subscription, issue_id=7):
     return message
 
 
+@pytest.mark.postgres
 def test_a_cookieless_one_click_post_unsubscribes_and_cancels_waiting_messages(app, setup):
     subscription = helpers.subscribe(setup.mlist, "pat@example.net")
     other = helpers.subscribe(helpers.mailing_list(setup.group), "pat@example.net")
@@ -110,6 +111,7 @@ def test_download_what_we_hold(app, client, setup):
     )
 
 
+@pytest.mark.postgres
 def test_forget_me_removes_the_address_everywhere(app, client, setup):
     subscription = helpers.subscribe(setup.mlist, "jo@example.net")
     helpers.subscribe(helpers.mailing_list(setup.group), "jo@example.net")

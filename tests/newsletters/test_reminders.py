@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 
@@ -116,6 +117,7 @@ def test_one_reminder_per_date_at_the_chosen_time_with_the_clock_moved(client, s
     assert len(_reminders()) == 2
 
 
+@pytest.mark.postgres
 def test_a_change_after_the_reminder_sends_one_correction_never_a_second_reminder(client, setup):
     meeting, url = _setup(setup)
     _ask(client, url, "pat@example.net")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 
@@ -57,6 +58,7 @@ def test_sign_up_confirm_by_get_page_then_post(client, setup, tmp_path):
     assert client.post(link).status_code == 200  # confirming twice is harmless
 
 
+@pytest.mark.postgres
 def test_the_same_answer_and_one_message_whatever_the_address(client, setup):
     helpers.subscribe(setup.mlist, "member@example.net")
     helpers.subscribe(setup.mlist, "waiting@example.net", confirmed=False)
@@ -150,6 +152,7 @@ def test_private_and_unknown_lists_have_no_sign_up_page(client, setup):
     assert client.get("/news/" + "x" * 300).status_code == 404
 
 
+@pytest.mark.postgres
 def test_unconfirmed_sign_ups_expire_after_seven_days(app, setup):
     helpers.subscribe(setup.mlist, "waiting@example.net", confirmed=False)
     helpers.subscribe(setup.mlist, "member@example.net", now=NOW - timedelta(days=30))

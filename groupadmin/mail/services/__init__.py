@@ -28,6 +28,7 @@ from groupadmin.mail.services.addressing import (
 )
 from groupadmin.mail.services.enqueueing import (
     enqueue,
+    enqueue_many,
     key_exists,
     recognise_account_holders,
     render,
@@ -78,6 +79,7 @@ __all__ = [
     "counts_for_keys",
     "deliver_due",
     "enqueue",
+    "enqueue_many",
     "external_url",
     "flag_undeliverable",
     "forget_address",
