@@ -138,3 +138,16 @@ class RemindForm(FlaskForm):
     consent = BooleanField(validators=[DataRequired(message=_l("Tick the box to agree."))])
     website = StringField(_l("Leave this field empty"))
     started = HiddenField()
+
+
+class AddByHandForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)], filters=[strip])
+    first_name = StringField(
+        _l("First name (optional)"), validators=[Optional(), Length(max=60)], filters=[strip]
+    )
+    how = StringField(
+        _l("How they agreed"),
+        validators=[DataRequired(), Length(max=500)],
+        filters=[strip],
+        description=_l("For example: asked me at the Tuesday meeting, 3 March. Kept as their consent."),
+    )

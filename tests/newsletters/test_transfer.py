@@ -73,3 +73,25 @@ def test_export_is_formula_safe(client, setup):
     text = response.get_data(as_text=True)
     assert text.splitlines()[0].startswith("email,first_name,status")
     assert "jo@example.net,'=SUM(A1),confirmed" in text
+
+
+def test_add_someone_by_hand_with_their_consent_recorded(client, setup):
+    left = helpers.subscribe(setup.mlist, "left@example.net")
+    services.unsubscribe(left, now=NOW)
+    db.session.commit()
+    login(client, "sec@example.org")
+    url = f"/groups/{setup.group.slug}/news/{setup.mlist.id}/add"
+    assert client.get(url).status_code == 200
+    how = "Asked me at the Tuesday meeting"
+    assert client.post(url, data={"email": "kim@example.net", "how": how}).status_code == 302
+    assert client.post(url, data={"email": "kim@example.net", "how": how}).status_code == 302  # already
+    assert client.post(url, data={"email": "left@example.net", "how": how}).status_code == 422
+    assert client.post(url, data={"email": "nope", "how": how}).status_code == 422
+    assert client.post(url, data={"email": "x@example.net", "how": ""}).status_code == 422
+    db.session.expire_all()
+    (kim,) = [
+        s for s in db.session.scalars(sa.select(Subscription)) if s.subscriber.email == "kim@example.net"
+    ]
+    assert (kim.status, kim.consent_source, kim.consent_wording) == ("confirmed", "hand", how)
+    assert kim.recorded_by_id == setup.secretary.id
+    assert helpers.reload(left).status == "unsubscribed"

@@ -77,12 +77,14 @@ from groupadmin.newsletters.services.transfer import (
     Imported,
     ImportFileError,
     ImportPlan,
+    add_by_hand,
     apply_import,
     export_csv,
     read_import,
 )
 
 __all__ = [
+    "add_by_hand",
     "confirm_reminder",
     "load_reminder_confirmation",
     "load_stop",

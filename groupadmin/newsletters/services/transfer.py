@@ -163,3 +163,36 @@ def export_csv(mlist: MailingList) -> str:
         ]
         writer.writerow([neutralise(c) for c in cells])
     return out.getvalue()
+
+
+def add_by_hand(
+    mlist: MailingList, *, email: str, first_name: str | None, how: str, actor, now: datetime
+) -> str:
+    """Add one person who agreed (at a meeting, on paper...): a confirmed subscription whose consent
+    record says how, by whom. "added", or "already" (on the list); UserError for someone who left or
+    bounced (they may sign up again themselves) or a bad address."""
+    try:
+        address = mail.normalise_address(email)
+    except mail.MailError as error:
+        raise UserError(_l("Enter one email address, like name@example.org."), field="email") from error
+    subscriber = subscriber_for(address, first_name=first_name, language=mlist.language, now=now)
+    db.session.flush()
+    subscription = db.session.scalar(
+        sa.select(Subscription).filter_by(list_id=mlist.id, subscriber_id=subscriber.id)
+    )
+    if subscription is not None and subscription.status == "confirmed":
+        return "already"
+    if subscription is not None and subscription.status in ("unsubscribed", "bounced"):
+        raise UserError(
+            _l("This address left the list or could not be reached: only its owner can sign up again."),
+            field="email",
+        )
+    if subscription is None:
+        subscription = Subscription(mailing_list=mlist, subscriber=subscriber, requested_at=now, requests=0)
+        db.session.add(subscription)
+    subscription.status, subscription.confirmed_at = "confirmed", now
+    subscription.consent_at, subscription.consent_source = now, "hand"
+    subscription.consent_wording, subscription.consent_version = how[:500], mlist.consent_version
+    subscription.recorded_by = actor
+    db.session.flush()
+    return "added"

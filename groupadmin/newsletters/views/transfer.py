@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from groupadmin.database import utcnow
+from groupadmin.errors import UserError
 from groupadmin.extensions import db
 from groupadmin.newsletters import services
 from groupadmin.newsletters.display import news_url
-from groupadmin.newsletters.forms import ImportConfirmForm, ImportForm
+from groupadmin.newsletters.forms import AddByHandForm, ImportConfirmForm, ImportForm
 from groupadmin.newsletters.views import list_or_404, managed
 from groupadmin.web import show_error
 
@@ -66,3 +67,28 @@ def export(owner, list_id):
     response.mimetype = "text/csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{mlist.slug}-subscribers.csv"'
     return response
+
+
+@managed("/<int:list_id>/add", "add_by_hand", methods=("GET", "POST"))
+def add_by_hand(owner, list_id):
+    mlist = list_or_404(owner, list_id)
+    form = AddByHandForm()
+    if form.validate_on_submit():
+        try:
+            outcome = services.add_by_hand(
+                mlist,
+                email=form.email.data,
+                first_name=form.first_name.data,
+                how=form.how.data,
+                actor=current_user,
+                now=utcnow(),
+            )
+        except UserError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Added.") if outcome == "added" else _("On the list already."), "success")
+            return redirect(news_url(owner, "add_by_hand", list_id=mlist.id))
+    page = render_template("newsletters/add_by_hand.html", owner=owner, mlist=mlist, form=form)
+    return page, 422 if form.errors else 200
