@@ -60,6 +60,7 @@ class ListForm(FlaskForm):
     )
     consent_wording = TextAreaField(
         _l("What people agree to"),
+        render_kw={"rows": 3},
         validators=[DataRequired(), Length(max=500)],
         filters=[strip],
         description=_l("Shown beside the sign-up box and kept with each person's consent."),
@@ -92,6 +93,7 @@ class IssueForm(FlaskForm):
     body = TextAreaField(
         _l("Text"),
         validators=[Length(max=50_000)],
+        render_kw={"rows": 18},
         description=_l(
             "Markdown: *italics*, **bold**, [a link](https://example.org), lines starting with - for a list. "
             "No images or anything loaded from elsewhere."
