@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from groupadmin.audit.models import AuditEvent
 from groupadmin.extensions import db
 from groupadmin.newsletters.models import MailingList
 from tests import factories
@@ -68,3 +69,17 @@ def test_who_may_see_a_groups_lists(app, client, setup):
     login(stranger, "other@example.org")
     assert stranger.get(url).status_code == 404
     assert stranger.get(f"/groups/{other.slug}/news/{setup.mlist.id}/").status_code == 404
+
+
+def test_changes_go_to_the_change_log_without_personal_values(client, setup):
+    login(client, "sec@example.org")
+    client.post(f"/groups/{setup.group.slug}/news/new", data=LIST_FORM)
+    add = f"/groups/{setup.group.slug}/news/{setup.mlist.id}/add"
+    client.post(add, data={"email": "kim@example.net", "how": "Asked at the meeting"})
+    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
+    actions = [e.action for e in events if e.action.startswith("newsletter.")]
+    assert actions[-2:] == ["newsletter.list_saved", "newsletter.added_by_hand"]
+    assert all(e.group_id == setup.group.id and e.actor_id == setup.secretary.id for e in events[-2:])
+    assert "kim@" not in str([e.details for e in events])
+    log_page = client.get(f"/groups/{setup.group.slug}/audit").get_data(as_text=True)
+    assert "newsletter.added_by_hand" in log_page

@@ -20,7 +20,7 @@ from groupadmin.formats.rendering import render_markdown
 from groupadmin.mail import services as mail
 from groupadmin.meetings.schedule import local_time_exists
 from groupadmin.newsletters.models import MailingList, NewsletterIssue, Subscription
-from groupadmin.newsletters.services.lists import owner_of
+from groupadmin.newsletters.services.lists import owner_of, record
 from groupadmin.newsletters.services.messages import list_id_header, list_mail_values
 
 EDITABLE = ("draft", "scheduled", "held")
@@ -107,14 +107,15 @@ def send_test(issue: NewsletterIssue, *, to: str, now: datetime) -> None:
     mail.enqueue(key=f"newsletter-test:{issue.id}:{uuid.uuid4().hex[:12]}", to=to, now=now, **values)
 
 
-def send_now(issue: NewsletterIssue, *, now: datetime) -> None:
+def send_now(issue: NewsletterIssue, *, now: datetime, actor=None) -> None:
     if issue.state not in EDITABLE:
         raise IssueError(_l("This issue is being sent or was sent already."))
     _check_ready(issue)
     issue.state, issue.send_at, issue.started_at = "sending", now, now
+    record(issue.mailing_list, actor=actor, action="issue_sent", obj=issue, now=now)
 
 
-def schedule(issue: NewsletterIssue, *, local: datetime, now: datetime) -> None:
+def schedule(issue: NewsletterIssue, *, local: datetime, now: datetime, actor=None) -> None:
     """Send at `local` (naive, in the owner's zone): a time that exists there and is still to come."""
     if issue.state not in EDITABLE:
         raise IssueError(_l("This issue is being sent or was sent already."))
@@ -126,6 +127,7 @@ def schedule(issue: NewsletterIssue, *, local: datetime, now: datetime) -> None:
     if at <= now:
         raise IssueError(_l("Choose a date and time still to come."), field="send_date")
     issue.state, issue.scheduled_local, issue.send_at = "scheduled", local, at
+    record(issue.mailing_list, actor=actor, action="issue_scheduled", obj=issue, now=now, at=at.isoformat())
 
 
 def _check_ready(issue: NewsletterIssue) -> None:
@@ -133,7 +135,7 @@ def _check_ready(issue: NewsletterIssue) -> None:
         raise IssueError(_l("The issue has no text yet."))
 
 
-def change_state(issue: NewsletterIssue, action: str, *, now: datetime) -> None:
+def change_state(issue: NewsletterIssue, action: str, *, now: datetime, actor=None) -> None:
     """ "pause" (sending), "resume" (paused), "cancel" (anything not sent): IssueError otherwise. A
     cancelled issue's messages still waiting in the outbox are cancelled too."""
     allowed = {"pause": ("sending",), "resume": ("paused",), "cancel": CANCELLABLE}
@@ -143,6 +145,7 @@ def change_state(issue: NewsletterIssue, action: str, *, now: datetime) -> None:
         mail.cancel_waiting(key_like=f"newsletter:{issue.id}:%", reason="cancelled: the issue was cancelled")
     issue.state = {"pause": "paused", "resume": "sending", "cancel": "cancelled"}[action]
     issue.updated_at = now
+    record(issue.mailing_list, actor=actor, action=f"issue_{issue.state}", obj=issue, now=now)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from groupadmin.audit import services as audit
 from groupadmin.errors import UserError
 from groupadmin.extensions import db
 from groupadmin.groups.models import Group
@@ -69,7 +70,21 @@ def counts_by_list(owner) -> dict[int, dict[str, int]]:
     return counts
 
 
-def save_list(owner, mlist: MailingList | None, values: dict, *, now: datetime) -> MailingList:
+def record(mlist: MailingList, *, actor, action: str, now: datetime, obj=None, **details) -> None:
+    """A change log entry for something done to a list (its group's or organisation's log); never an
+    address or a name in it."""
+    audit.record(
+        now=now,
+        actor=actor,
+        action=f"newsletter.{action}",
+        obj=obj or mlist,
+        group=mlist.group,
+        organisation=mlist.organisation if mlist.group_id is None else None,
+        **details,
+    )
+
+
+def save_list(owner, mlist: MailingList | None, values: dict, *, now: datetime, actor=None) -> MailingList:
     """Create (mlist None) or change a list. `values`: name, slug, description, visibility, language,
     sender_name, consent_wording. A changed wording gets a new version (consent records keep theirs)."""
     slug = (values.get("slug") or "").strip().lower()
@@ -93,6 +108,7 @@ def save_list(owner, mlist: MailingList | None, values: dict, *, now: datetime) 
     mlist.description = values.get("description") or None
     mlist.sender_name = values.get("sender_name") or None
     db.session.flush()
+    record(mlist, actor=actor, action="list_saved", now=now, visibility=mlist.visibility)
     return mlist
 
 

@@ -23,7 +23,7 @@ from groupadmin.errors import UserError
 from groupadmin.extensions import db
 from groupadmin.mail import services as mail
 from groupadmin.newsletters.models import MailingList, Subscriber, Subscription
-from groupadmin.newsletters.services.lists import mask
+from groupadmin.newsletters.services.lists import mask, record
 from groupadmin.newsletters.services.signup import subscriber_for
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -135,6 +135,15 @@ def apply_import(mlist: MailingList, data: bytes, *, actor, now: datetime) -> Im
         subscription.recorded_by = actor
         result.added += 1
     db.session.flush()
+    record(
+        mlist,
+        actor=actor,
+        action="imported",
+        now=now,
+        added=result.added,
+        already=result.already,
+        left=result.left,
+    )
     return result
 
 
@@ -195,4 +204,5 @@ def add_by_hand(
     subscription.consent_wording, subscription.consent_version = how[:500], mlist.consent_version
     subscription.recorded_by = actor
     db.session.flush()
+    record(mlist, actor=actor, action="added_by_hand", obj=subscription, now=now)
     return "added"

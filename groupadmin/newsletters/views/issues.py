@@ -109,7 +109,11 @@ def issue_test(owner, list_id, issue_id):
 def issue_send(owner, list_id, issue_id):
     _mlist, issue = _issue_or_404(owner, list_id, issue_id)
     form = ConfirmForm()
-    _act(form, lambda: services.send_now(issue, now=utcnow()), success=_("Sending has started."))
+    _act(
+        form,
+        lambda: services.send_now(issue, now=utcnow(), actor=current_user),
+        success=_("Sending has started."),
+    )
     return redirect(_issue_url(owner, issue))
 
 
@@ -120,7 +124,7 @@ def issue_schedule(owner, list_id, issue_id):
 
     def schedule():
         local = datetime.combine(form.send_date.data, form.send_time.data)
-        services.schedule(issue, local=local, now=utcnow())
+        services.schedule(issue, local=local, now=utcnow(), actor=current_user)
 
     if _act(form, schedule, success=_("The issue is scheduled.")):
         return redirect(_issue_url(owner, issue))
@@ -131,7 +135,11 @@ def issue_schedule(owner, list_id, issue_id):
 def issue_state(owner, list_id, issue_id):
     _mlist, issue = _issue_or_404(owner, list_id, issue_id)
     form = StateForm()
-    _act(form, lambda: services.change_state(issue, form.action.data, now=utcnow()), success=_("Done."))
+    _act(
+        form,
+        lambda: services.change_state(issue, form.action.data, now=utcnow(), actor=current_user),
+        success=_("Done."),
+    )
     return redirect(_issue_url(owner, issue))
 
 

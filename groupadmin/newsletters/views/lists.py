@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from groupadmin.database import utcnow
 from groupadmin.errors import UserError
@@ -39,7 +40,7 @@ def _list_form(owner, mlist=None) -> ListForm:
 def _save(owner, mlist, form: ListForm):
     """Save the form's list and commit; the list, or None with the messages beside their fields."""
     try:
-        saved = services.save_list(owner, mlist, form.values(), now=utcnow())
+        saved = services.save_list(owner, mlist, form.values(), now=utcnow(), actor=current_user)
     except UserError as error:
         db.session.rollback()
         show_error(form, error)
