@@ -119,6 +119,14 @@ def load(instance_path: str | Path, environ: dict[str, str] | None = None) -> di
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": {"en": "English", "es": "Español"},
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        # Newsletters: a sign-up form sent sooner than this after it was shown is taken for a bot's; sign-up
+        # requests per hour from one client and to one address; messages enqueued per batch; a scheduled
+        # issue that could not start within this many hours of its time is held for the secretary.
+        "NEWSLETTER_MIN_FILL_SECONDS": int(env.get("NEWSLETTER_MIN_FILL_SECONDS", "3")),
+        "NEWSLETTER_CLIENT_LIMIT": int(env.get("NEWSLETTER_CLIENT_LIMIT", "20")),
+        "NEWSLETTER_ADDRESS_LIMIT": int(env.get("NEWSLETTER_ADDRESS_LIMIT", "3")),
+        "NEWSLETTER_BATCH": int(env.get("NEWSLETTER_BATCH", "500")),
+        "NEWSLETTER_LATE_HOURS": int(env.get("NEWSLETTER_LATE_HOURS", "12")),
         # How far ahead dated meeting occurrences are kept generated (the nightly job and every save).
         "OCCURRENCE_WEEKS_AHEAD": int(env.get("OCCURRENCE_WEEKS_AHEAD", "12")),
         # The rota: contact details of people without a turn or a change for this many months are

@@ -36,6 +36,8 @@ from groupadmin.mail.views import bp as mail_bp
 from groupadmin.meetings import services as meeting_services
 from groupadmin.meetings.cli import meetings_cli
 from groupadmin.meetings.views import bp as meetings_bp
+from groupadmin.newsletters import services as newsletter_services
+from groupadmin.newsletters.views import bp as newsletters_bp
 from groupadmin.rota import services as rota_services
 from groupadmin.rota.views import bp as rota_bp
 from groupadmin.scheduler import registry as scheduler_registry
@@ -136,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
         formats_bp,
         rota_bp,
         attendance_bp,
+        newsletters_bp,
     ):
         app.register_blueprint(bp)
 
@@ -278,13 +281,16 @@ JOB_MODULES = (
     "groupadmin.meetings.jobs",
     "groupadmin.rota.jobs",
     "groupadmin.attendance.jobs",
+    "groupadmin.newsletters.jobs",
     "groupadmin.mail.jobs",
 )
 
 
 def register_platform_hooks() -> None:
-    """The scheduler's job modules and status lines (the outbox's), and who counts as an account
-    holder for the outbox (account holders get no stop link)."""
+    """The scheduler's job modules and status lines (the outbox's), who counts as an account holder
+    for the outbox (account holders get no stop link), and who hears of mail that failed for good
+    (newsletters mark the subscription bounced)."""
     scheduler_registry.use_job_modules(JOB_MODULES)
     scheduler_registry.report_status(mail_services.status_lines)
     mail_services.recognise_account_holders(auth_services.is_account_holder)
+    mail_services.on_delivery_failed(newsletter_services.record_delivery_failure)

@@ -7,6 +7,15 @@ from groupadmin.formats.models import Format, FormatSection, FormatVersion, Meet
 from groupadmin.groups.models import Group, Membership, Organisation, OrgRole  # noqa: F401
 from groupadmin.mail.models import MailAlert, OutboxMessage, UndeliverableAddress  # noqa: F401
 from groupadmin.meetings.models import Meeting, MeetingSchedule, Occurrence  # noqa: F401
+from groupadmin.newsletters.models import (  # noqa: F401
+    MailingList,
+    MeetingReminder,
+    NewsletterIssue,
+    ReminderSent,
+    SignupThrottle,
+    Subscriber,
+    Subscription,
+)
 from groupadmin.once import FormSubmission  # noqa: F401
 from groupadmin.rota.models import Assignment, Blackout, RotaPerson, RotaSettings, ServiceRole  # noqa: F401
 from groupadmin.scheduler.models import SchedulerLease  # noqa: F401

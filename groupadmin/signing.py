@@ -29,6 +29,12 @@ PURPOSES = frozenset(
         "rota-swap",
         "rota-remove",  # take me off this group's rota (rota)
         "rota-calendar",  # a personal or group rota calendar feed (rota)
+        "news-form",  # when the sign-up form was shown (newsletters: minimum fill time)
+        "news-confirm",  # confirm a sign-up (newsletters: double opt-in)
+        "news-leave",  # one-click unsubscribe from one list (newsletters, RFC 8058)
+        "news-prefs",  # a subscriber's preference page (newsletters)
+        "news-remind-confirm",  # confirm a meeting reminder (newsletters: double opt-in)
+        "news-remind-stop",  # one-click stop of a meeting reminder (newsletters, RFC 8058)
     }
 )
 UNTIMED = frozenset({"rota-calendar"})

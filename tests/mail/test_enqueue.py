@@ -201,3 +201,45 @@ def test_two_transactions_racing_for_one_key_add_one_message(app):
     assert not errors, errors
     assert second_result == [None]
     assert outbox_count() == 1
+
+
+@pytest.mark.postgres
+def test_enqueue_many_follows_the_same_rules_in_one_insert(app, count_queries):
+    group = factories.group()
+    enqueue("used", to="a@example.net")
+    services.flag_undeliverable(
+        "gone@example.net",
+        address_hash=services.crypto.lookup_hash("gone@example.net"),
+        reason="550",
+        now=NOW,
+    )
+    db.session.commit()
+
+    def item(key, to):
+        return {
+            "key": key,
+            "to": to,
+            "subject": "News",
+            "template": "mail/send_test",
+            "context": {"n": 1, "count": 1, "run": key},
+            "group": group,
+            "headers": {"List-Id": "<news.example.org>"},
+            "unsubscribe_url": "http://localhost/r/x/1",
+        }
+
+    items = [
+        item("used", "a@example.net"),
+        item("new1", "b@example.net"),
+        item("new2", "gone@example.net"),
+        item("bad", "not an address"),
+    ] + [item(f"more{n}", f"m{n}@example.net") for n in range(20)]
+    with count_queries() as queries:
+        added = services.enqueue_many(items, now=NOW)
+    db.session.commit()
+    assert added == 22 and queries.count <= 5
+    rows = {m.idempotency_key: m for m in db.session.scalars(sa.select(OutboxMessage))}
+    assert "bad" not in rows and rows["used"].subject == "Test used"
+    assert rows["new1"].status == "pending" and rows["new1"].recipient == "b@example.net"
+    assert rows["new1"].headers["List-Unsubscribe"] == "<http://localhost/r/x/1>"
+    assert rows["new2"].status == "failed" and rows["new2"].last_error == services.HELD
+    assert services.enqueue_many(items, now=NOW) == 0  # twice: nothing more

@@ -10,8 +10,9 @@ message is lost.
 
 Modules: ``addressing`` (names, links, headers), ``enqueueing`` (rendering and adding a message),
 ``stop_links``, ``relay`` (claiming, delivering, failures), ``retries`` (backoff), ``envelope`` (the
-message on the wire), ``undeliverable`` (flagged addresses and alerts), ``retention`` (purge and
-forget), ``pages`` (what pages and commands show, and the administrator's actions), ``tables``.
+message on the wire), ``undeliverable`` (flagged addresses and alerts), ``hooks`` (domains told of
+failures), ``retention`` (purge and forget), ``pages`` (what pages and commands show, and the
+administrator's actions), ``tables``.
 """
 
 from groupadmin import crypto  # noqa: F401  (tests reach it as services.crypto)
@@ -27,16 +28,19 @@ from groupadmin.mail.services.addressing import (
 )
 from groupadmin.mail.services.enqueueing import (
     enqueue,
+    enqueue_many,
     key_exists,
     recognise_account_holders,
     render,
     send_test,
 )
 from groupadmin.mail.services.envelope import ROW_COLUMNS, build_envelope
+from groupadmin.mail.services.hooks import on_delivery_failed
 from groupadmin.mail.services.pages import (
     clear_undeliverable,
     count_undeliverable_for_group,
     counts_by_status,
+    counts_for_keys,
     outbox_page,
     retry,
     status_lines,
@@ -44,7 +48,7 @@ from groupadmin.mail.services.pages import (
     waiting_count,
 )
 from groupadmin.mail.services.relay import RelayStats, claim, deliver_due, relay_owner, transport_from_config
-from groupadmin.mail.services.retention import forget_address, purge_expired
+from groupadmin.mail.services.retention import cancel_waiting, forget_address, purge_expired
 from groupadmin.mail.services.retries import RETRY_CAP, retry_delay
 from groupadmin.mail.services.stop_links import STOP_LINK_MAX_AGE, load_stop_token, stop_address, stop_token
 from groupadmin.mail.services.tables import FORGOTTEN, HELD
@@ -66,13 +70,16 @@ __all__ = [
     "RelayStats",
     "build_envelope",
     "can_write_to",
+    "cancel_waiting",
     "check_header",
     "claim",
     "clear_undeliverable",
     "count_undeliverable_for_group",
     "counts_by_status",
+    "counts_for_keys",
     "deliver_due",
     "enqueue",
+    "enqueue_many",
     "external_url",
     "flag_undeliverable",
     "forget_address",
@@ -80,6 +87,7 @@ __all__ = [
     "key_exists",
     "load_stop_token",
     "normalise_address",
+    "on_delivery_failed",
     "open_alerts",
     "outbox_page",
     "purge_expired",

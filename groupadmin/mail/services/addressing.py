@@ -84,8 +84,10 @@ def _address_of(mail_from: str) -> str:
     return address
 
 
-def sender_header(group) -> str:
-    """The From header: the group's discreet mail name (read duck-typed), or the configured name."""
+def sender_header(group, sender_name: str | None = None) -> str:
+    """The From header: `sender_name` when the caller has one (a newsletter list's), else the group's
+    discreet mail name (read duck-typed), or the configured name."""
     configured_name, address = parseaddr(current_app.config["MAIL_FROM"])
     name = group.mail_name if group is not None else (configured_name or "groupadmin")
+    name = sender_name or name
     return formataddr((name, address or "groupadmin@localhost"))

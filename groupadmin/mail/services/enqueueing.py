@@ -29,7 +29,7 @@ from groupadmin.mail.services.addressing import (
 )
 from groupadmin.mail.services.stop_links import stop_token
 from groupadmin.mail.services.tables import HELD, insert_for
-from groupadmin.mail.services.undeliverable import is_flagged
+from groupadmin.mail.services.undeliverable import flagged_among, is_flagged
 
 log = logging.getLogger("groupadmin.mail")
 
@@ -73,6 +73,7 @@ def enqueue(
     headers: dict | None = None,
     unsubscribe_url: str | None = None,
     locale: str | None = None,
+    sender_name: str | None = None,
 ) -> OutboxMessage | None:
     """Add one message to the caller's transaction; None (and nothing added) when `key` exists already.
 
@@ -82,13 +83,81 @@ def enqueue(
     - `unsubscribe_url`: the domain's own way to stop this kind of mail (a newsletter's one-click
       unsubscribe). Without one, a message to someone who is not an account holder gets a link that
       stops all mail to the address. Either way it is also sent as ``List-Unsubscribe`` (RFC 8058).
+    - `sender_name`: the name in the From header instead of the group's (a newsletter list's own).
     - A recipient marked undeliverable is not written to: the row is added as failed ("held"), so the
       key stays used and secretaries see why.
     """
-    if not key or len(key) > 200:
-        raise MailError("an idempotency key of 1 to 200 characters is needed")
+    _check_key(key)
     if key_exists(key):
         return None
+    values = _prepare(
+        key=key,
+        to=to,
+        subject=subject,
+        template=template,
+        context=context,
+        group=group,
+        headers=headers,
+        unsubscribe_url=unsubscribe_url,
+        locale=locale,
+        sender_name=sender_name,
+    )
+    return _add(values, held=is_flagged(values["recipient_hash"]), now=now)
+
+
+def enqueue_many(messages: list[dict], *, now: datetime) -> int:
+    """Add several messages at once (a newsletter's batch) to the caller's transaction: each item of
+    `messages` holds ``enqueue``'s keyword arguments but `now`, and the same rules hold, with one query
+    for the keys already used, one for the addresses flagged and one INSERT ... ON CONFLICT DO NOTHING
+    for the lot. A message whose address our mail cannot carry is left out (and logged, without the
+    address). Returns how many were added."""
+    for item in messages:
+        _check_key(item["key"])
+    keys = [item["key"] for item in messages]
+    used = set(
+        db.session.scalars(
+            sa.select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(keys))
+        )
+    )
+    prepared = []
+    for item in messages:
+        if item["key"] in used:
+            continue
+        try:
+            prepared.append(_prepare(**item))
+        except MailError:
+            log.warning("mail.not_enqueued", extra={"fields": {"template": item.get("template")}})
+    if not prepared:
+        return 0
+    flagged = flagged_among({v["recipient_hash"] for v in prepared})
+    rows = [_row(v, held=v["recipient_hash"] in flagged, now=now) for v in prepared]
+    db.session.flush()
+    insert = insert_for(db.session)(OutboxMessage.__table__).values(rows)
+    statement = insert.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(OutboxMessage.id)
+    added = len(db.session.execute(statement).all())
+    log.info("mail.enqueued_many", extra={"fields": {"messages": added, "held": len(flagged)}})
+    return added
+
+
+def _check_key(key: str) -> None:
+    if not key or len(key) > 200:
+        raise MailError("an idempotency key of 1 to 200 characters is needed")
+
+
+def _prepare(
+    *,
+    key,
+    to,
+    subject,
+    template,
+    context,
+    group=None,
+    headers=None,
+    unsubscribe_url=None,
+    locale=None,
+    sender_name=None,
+) -> dict:
+    """One message's row values: the address checked, the subject and bodies rendered, the headers."""
     address = normalise_address(to)
     address_hash = crypto.lookup_hash(address)
     if unsubscribe_url is None and not _is_account_holder(address):
@@ -96,10 +165,10 @@ def enqueue(
     subject, text_body, html_body = _render_message(
         subject, template, context, group, unsubscribe_url, locale
     )
-    all_headers = _message_headers(group, unsubscribe_url, headers)
+    all_headers = _message_headers(group, unsubscribe_url, headers, sender_name)
     if not subject:
         raise MailError("a subject is needed")
-    values = {
+    return {
         "idempotency_key": key,
         "group_id": group.id if group is not None else None,
         "template": template,
@@ -110,7 +179,6 @@ def enqueue(
         "html_body": html_body,
         "headers": all_headers,
     }
-    return _add(values, held=is_flagged(address_hash), now=now)
 
 
 def _render_message(subject, template: str, context: dict, group, unsubscribe_url, locale):
@@ -133,9 +201,9 @@ def _render_message(subject, template: str, context: dict, group, unsubscribe_ur
     return subject, text_body, html_body
 
 
-def _message_headers(group, unsubscribe_url: str | None, headers: dict | None) -> dict:
+def _message_headers(group, unsubscribe_url: str | None, headers: dict | None, sender_name=None) -> dict:
     """The outbox's headers and the caller's, each checked (no reserved name, no line break)."""
-    all_headers = {"From": sender_header(group), "Auto-Submitted": "auto-generated"}
+    all_headers = {"From": sender_header(group, sender_name), "Auto-Submitted": "auto-generated"}
     if group is not None and group.contact_email:
         all_headers["Reply-To"] = group.contact_email
     if unsubscribe_url:
@@ -150,10 +218,10 @@ def _message_headers(group, unsubscribe_url: str | None, headers: dict | None) -
     return all_headers
 
 
-def _add(values: dict, *, held: bool, now: datetime) -> OutboxMessage | None:
-    """Insert the row (pending, or failed as held), unless another transaction added the key."""
+def _row(values: dict, *, held: bool, now: datetime) -> dict:
+    """A new row: pending, or failed as held; a stable Message-ID."""
     domain = sender_address().rpartition("@")[2] or "localhost"
-    values = {
+    return {
         **values,
         "status": "failed" if held else "pending",
         "attempts": 0,
@@ -162,6 +230,11 @@ def _add(values: dict, *, held: bool, now: datetime) -> OutboxMessage | None:
         "message_id": f"<{uuid.uuid4().hex}@{domain}>",
         "created_at": now,
     }
+
+
+def _add(values: dict, *, held: bool, now: datetime) -> OutboxMessage | None:
+    """Insert the row (pending, or failed as held), unless another transaction added the key."""
+    values = _row(values, held=held, now=now)
     db.session.flush()  # the caller's pending rows first (the group, the object the message is about)
     insert = insert_for(db.session)(OutboxMessage).values(**values)
     statement = insert.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(OutboxMessage.id)

@@ -34,6 +34,7 @@ ROW_COLUMNS = (
     OutboxMessage.created_at,
     OutboxMessage.attempts,
     OutboxMessage.group_id,
+    OutboxMessage.idempotency_key,
 )
 
 

@@ -11,6 +11,7 @@ from groupadmin.audit import services as audit
 from groupadmin.extensions import db
 from groupadmin.mail.models import OutboxMessage, UndeliverableAddress
 from groupadmin.mail.services.relay import transport_from_config
+from groupadmin.mail.services.tables import HELD
 from groupadmin.mail.services.undeliverable import open_alerts
 
 PER_PAGE = 50
@@ -21,6 +22,21 @@ def counts_by_status() -> dict[str, int]:
     rows = db.session.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status))
     counts = dict.fromkeys(("pending", "sending", "sent", "failed"), 0)
     counts.update({status: n for status, n in rows})
+    return counts
+
+
+def counts_for_keys(key_like: str) -> dict[str, int]:
+    """{status: messages} of the messages whose idempotency key matches the LIKE pattern `key_like` (a
+    domain's own keys, e.g. one newsletter issue's), with the held ones apart (as "held")."""
+    held = sa.and_(OutboxMessage.status == "failed", OutboxMessage.last_error == HELD)
+    status = sa.case((held, "held"), else_=OutboxMessage.status)
+    rows = db.session.execute(
+        sa.select(status, sa.func.count())
+        .where(OutboxMessage.idempotency_key.like(key_like))
+        .group_by(status)
+    )
+    counts = dict.fromkeys(("pending", "sending", "sent", "failed", "held"), 0)
+    counts.update({s: n for s, n in rows})
     return counts
 
 

@@ -22,6 +22,7 @@ from groupadmin.database import UTCDateTime
 from groupadmin.extensions import db
 from groupadmin.mail import transports
 from groupadmin.mail.services.envelope import ROW_COLUMNS, build_envelope
+from groupadmin.mail.services.hooks import delivery_failed
 from groupadmin.mail.services.retries import nominal_delay, retry_later
 from groupadmin.mail.services.tables import FORGOTTEN, HELD, OUTBOX, RELEASED, UNDELIVERABLE, update_rows
 from groupadmin.mail.services.undeliverable import alert, clear_alerts, flag_undeliverable, last_alert_seen_at
@@ -259,6 +260,7 @@ def _record_failure(
             stats.retried += 1
         else:
             stats.failed += 1
+            _tell(sql, row, "gave_up", detail, now)
     elif error.kind in ("recipient", "message"):
         failed = {"status": "failed", "attempts": row.attempts + 1, "last_error": detail[:500]}
         update_rows(sql, row.id, **failed, **RELEASED)
@@ -272,12 +274,20 @@ def _record_failure(
                 sql=sql,
             )
             flagged.add(row.recipient_hash)
+            _tell(sql, row, "refused", detail, now)
         stats.failed += 1
     else:  # "connection" or "session": nothing more can go out in this run
         _stop_run(sql, rest, error, detail, now, flagged, stats)
         return False
     sql.commit()
     return True
+
+
+def _tell(sql, row, kind: str, detail: str, now: datetime) -> None:
+    """The domains that asked to hear of messages failed for good (mail.services.hooks)."""
+    delivery_failed(
+        sql, key=row.idempotency_key, address_hash=row.recipient_hash, kind=kind, reason=detail, now=now
+    )
 
 
 def _stop_run(sql, rest, error: DeliveryError, detail: str, now: datetime, flagged: set, stats) -> None:

@@ -69,3 +69,18 @@ def forget_address(address: str, *, now: datetime) -> int:
     )
     log.info("mail.forgotten", extra={"fields": {"messages": cancelled + purged}})
     return cancelled + purged
+
+
+def cancel_waiting(*, key_like: str, reason: str) -> int:
+    """Cancel the messages still waiting whose idempotency key matches the SQL LIKE pattern `key_like`
+    (a domain's own keys, e.g. one subscription's newsletters): they fail with `reason` and lose their
+    recipient and bodies; the key stays used, so nothing re-sends them. Returns how many."""
+    cancelled = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.idempotency_key.like(key_like), OutboxMessage.status == "pending")
+        .values(**{**_PURGED, "status": "failed", "last_error": reason[:500]})
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if cancelled:
+        log.info("mail.cancelled", extra={"fields": {"messages": cancelled}})
+    return cancelled

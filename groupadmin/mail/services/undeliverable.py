@@ -25,6 +25,19 @@ def is_flagged(address_hash: str) -> bool:
     )
 
 
+def flagged_among(address_hashes: set[str]) -> set[str]:
+    """Which of these address hashes are flagged (one query)."""
+    if not address_hashes:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(UndeliverableAddress.address_hash).where(
+                UndeliverableAddress.address_hash.in_(address_hashes)
+            )
+        )
+    )
+
+
 def is_undeliverable(address: str) -> bool:
     return is_flagged(crypto.lookup_hash(address))
 
