@@ -3,9 +3,8 @@
 Seeds the demo and a list of N confirmed subscribers (bulk inserts, addresses encrypted as the app
 stores them) in a throw-away SQLite database, then runs the sending job's batches as the scheduler does
 (one commit per batch) and prints the time to enqueue the whole issue (target: under 10 s) and the
-process's peak memory (target: under 200 MB). The relay's rate on these messages against the plain
-smtplib floor is what bench/mail_relay.py measures (the relay does not know what kind of message it
-sends).
+process's peak memory (target: under 200 MB). The relay's rate on these very messages against the
+plain smtplib floor: `bench/mail_relay.py --newsletter` (target: at least half the floor).
 
     .venv/bin/python bench/newsletters.py [--subscribers 10000] [--batch 500]
 """
