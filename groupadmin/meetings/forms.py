@@ -1,3 +1,6 @@
+"""Forms of meetings: the meeting (schedule, place, online details, types, notes), a date's changes,
+a schedule change from a date, status, the import and the public page's filters."""
+
 from __future__ import annotations
 
 from flask_babel import get_locale
