@@ -26,6 +26,7 @@ def register(app: Flask) -> None:
         languages=app.config["LANGUAGES"],
         undeliverable_count=mail.count_undeliverable_for_group,
         mail_can_write_to=mail.can_write_to,
+        mail_mask=mail.mask,
     )
     for module in DOMAINS:
         app.jinja_env.filters.update(module.TEMPLATE_FILTERS)

@@ -60,6 +60,27 @@ def group_problems(group):
     )
 
 
+@bp.route("/groups/<group_slug>/mail")
+@requires("group.secretary")
+def group_mail(group):
+    messages = services.group_mail_page(group, page_arg())
+    return render_template("mail/group_mail.html", group=group, messages=messages, confirm_form=ConfirmForm())
+
+
+@bp.route("/groups/<group_slug>/mail/<int:message_id>/retry", methods=["POST"])
+@requires("group.secretary")
+def group_retry(group, message_id):
+    message = get_or_404(OutboxMessage, message_id, group_id=group.id)
+    if ConfirmForm().validate_on_submit():
+        if services.retry(message, now=utcnow(), actor=current_user):
+            db.session.commit()
+            flash(_("The message will be sent again within a minute."), "success")
+        else:
+            flash(_("This message can no longer be sent."), "error")
+    page = request.args.get("page", type=int)
+    return redirect(url_for("mail.group_mail", group_slug=group.slug, page=page))
+
+
 @bp.route("/r/stop/<token>", methods=["GET", "POST"])
 @requires("public")
 @csrf.exempt  # the signed link is the authority; mail clients post here without a form (RFC 8058)

@@ -146,3 +146,31 @@ def test_a_tampered_stop_link_is_refused(app, client):
         )
         == 0
     )
+
+
+def test_secretaries_see_the_groups_mail_masked_and_send_a_failed_one_again(app, client):
+    group = factories.group(name="Tuesday Night Group")
+    factories.member(group, "secretary", email="sec@example.org")
+    leader = factories.member(group, "leader", email="leader@example.org")
+    other = factories.group()
+    sent = enqueue("k-sent", to="jo.smith@example.net", group=group, subject="Your turn on Tuesday")
+    failed = enqueue("k-failed", to="pat@example.net", group=group, subject="Can you help?")
+    enqueue("k-other", to="other@example.net", group=other, subject="Another group's mail")
+    sent.status, sent.sent_at = "sent", NOW
+    failed.status, failed.last_error = "failed", "550 no such user"
+    db.session.commit()
+    login(client, "sec@example.org")
+    page = client.get(f"/groups/{group.slug}/mail")
+    assert page.status_code == 200
+    assert "j***@example.net" in page.text and "jo.smith" not in page.text
+    assert "Your turn on Tuesday" in page.text and "550 no such user" in page.text
+    assert "Another group" not in page.text and "test message" not in page.text  # no bodies
+    again = client.post(f"/groups/{group.slug}/mail/{failed.id}/retry")
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, failed.id).status == "pending"
+    theirs = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.idempotency_key == "k-other"))
+    assert client.post(f"/groups/{group.slug}/mail/{theirs.id}/retry").status_code == 404
+    client.post("/logout")
+    login(client, leader.email)
+    assert client.get(f"/groups/{group.slug}/mail").status_code == 403

@@ -67,6 +67,25 @@ def outbox_page(page: int) -> dict:
     }
 
 
+def mask(address: str | None) -> str | None:
+    """``j***@example.org``: enough for its owner to recognise, not enough to read out or copy."""
+    if not address:
+        return None
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def group_mail_page(group, page: int):
+    """A group's mail, newest first, a page at a time: when, to whom (masked), subject, status and the
+    last error; never a body."""
+    return db.paginate(
+        sa.select(OutboxMessage).where(OutboxMessage.group_id == group.id).order_by(OutboxMessage.id.desc()),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+
+
 def retry(message: OutboxMessage, *, now: datetime, actor) -> bool:
     """Send a failed message again (from a fresh day of retries). False when there is nothing to send."""
     if message.status != "failed" or message.recipient is None:

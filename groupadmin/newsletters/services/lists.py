@@ -13,6 +13,7 @@ from groupadmin.audit import services as audit
 from groupadmin.errors import UserError
 from groupadmin.extensions import db
 from groupadmin.groups.models import Group
+from groupadmin.mail.services import mask
 from groupadmin.newsletters.models import SUBSCRIPTION_STATUSES, MailingList, Subscriber, Subscription
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -121,9 +122,3 @@ def bounced_of(mlist: MailingList) -> list[tuple[str, str | None]]:
         .order_by(Subscription.bounced_at.desc())
     )
     return [(mask(email), reason) for email, reason in rows]
-
-
-def mask(address: str) -> str:
-    """``j***@example.org``: enough for its owner to recognise, not enough to read it out."""
-    local, _, domain = address.partition("@")
-    return f"{local[:1]}***@{domain}"
