@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -35,11 +36,19 @@ def expand(body: bytes, start: date, end: date) -> list[dict]:
     """Every instance from `start` to `end` (excluded) as ical.js reads `body`: dicts of uid, summary,
     status, local (wall-clock ISO time in the event's zone), zone, utc and end_utc (ISO, ending in Z)."""
     node = _ready()
-    result = subprocess.run(
+    process = subprocess.Popen(
         [node, str(JS / "expand.mjs"), start.isoformat(), end.isoformat()],
-        input=body,
-        capture_output=True,
-        check=True,
-        timeout=60,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
-    return json.loads(result.stdout)
+    # Bounded by a timer that kills it, not by communicate(timeout=...): under libfaketime
+    # (`make test-dates`) a timed select answers EINVAL, while an Event's wait works.
+    watchdog = threading.Timer(60, process.kill)
+    watchdog.start()
+    try:
+        stdout, stderr = process.communicate(body)
+    finally:
+        watchdog.cancel()
+    assert process.returncode == 0, stderr.decode(errors="replace")[-2000:]
+    return json.loads(stdout)
