@@ -26,6 +26,13 @@ def outbox():
     return render_template("mail/outbox.html", **page, confirm_form=ConfirmForm())
 
 
+@bp.route("/admin/outbox/messages")
+@requires("site.admin")
+def all_mail():
+    messages = services.messages_page(page_arg())
+    return render_template("mail/messages.html", group=None, messages=messages, confirm_form=ConfirmForm())
+
+
 @bp.route("/admin/outbox/<int:message_id>/retry", methods=["POST"])
 @requires("site.admin")
 def retry(message_id):
@@ -63,8 +70,8 @@ def group_problems(group):
 @bp.route("/groups/<group_slug>/mail")
 @requires("group.secretary")
 def group_mail(group):
-    messages = services.group_mail_page(group, page_arg())
-    return render_template("mail/group_mail.html", group=group, messages=messages, confirm_form=ConfirmForm())
+    messages = services.messages_page(page_arg(), group)
+    return render_template("mail/messages.html", group=group, messages=messages, confirm_form=ConfirmForm())
 
 
 @bp.route("/groups/<group_slug>/mail/<int:message_id>/retry", methods=["POST"])

@@ -174,3 +174,20 @@ def test_secretaries_see_the_groups_mail_masked_and_send_a_failed_one_again(app,
     client.post("/logout")
     login(client, leader.email)
     assert client.get(f"/groups/{group.slug}/mail").status_code == 403
+
+
+def test_the_site_administrator_sees_every_groups_mail_masked(app, client):
+    group = factories.group(name="Tuesday Night Group")
+    enqueue("k-1", to="jo.smith@example.net", group=group, subject="Your turn on Tuesday")
+    enqueue("k-2", to="sam@example.org", subject="Set a new password")
+    factories.user("root@example.org", site_admin=True)
+    login(client, "root@example.org")
+    assert 'href="/admin/outbox/messages"' in client.get("/admin/outbox").text
+    page = client.get("/admin/outbox/messages")
+    assert page.status_code == 200
+    assert "j***@example.net" in page.text and "s***@example.org" in page.text
+    assert "jo.smith" not in page.text and "Tuesday Night Group" in page.text
+    client.post("/logout")
+    factories.member(group, "secretary", email="sec@example.org")
+    login(client, "sec@example.org")
+    assert client.get("/admin/outbox/messages").status_code == 404  # site pages are not shown to others

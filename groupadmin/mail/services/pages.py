@@ -75,15 +75,15 @@ def mask(address: str | None) -> str | None:
     return f"{local[:1]}***@{domain}"
 
 
-def group_mail_page(group, page: int):
-    """A group's mail, newest first, a page at a time: when, to whom (masked), subject, status and the
-    last error; never a body."""
-    return db.paginate(
-        sa.select(OutboxMessage).where(OutboxMessage.group_id == group.id).order_by(OutboxMessage.id.desc()),
-        page=page,
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+def messages_page(page: int, group=None):
+    """Mail newest first, a page at a time — a group's, or every group's for the site administrator:
+    when, to whom (masked), subject, status and the last error; never a body."""
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if group is not None:
+        query = query.where(OutboxMessage.group_id == group.id)
+    else:
+        query = query.options(sa.orm.joinedload(OutboxMessage.group))
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
 
 
 def retry(message: OutboxMessage, *, now: datetime, actor) -> bool:
