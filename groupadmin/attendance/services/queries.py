@@ -87,16 +87,6 @@ def recent_counts(group: Group, *, now: datetime, limit: int = 10) -> list[tuple
     )
 
 
-def group_occurrence(group: Group, occurrence_id: int) -> Occurrence | None:
-    """A date of one of this group's meetings (None for another group's), its meeting loaded."""
-    return db.session.scalar(
-        sa.select(Occurrence)
-        .join(Meeting, Meeting.id == Occurrence.meeting_id)
-        .where(Occurrence.id == occurrence_id, Meeting.group_id == group.id)
-        .options(sa.orm.contains_eager(Occurrence.meeting))
-    )
-
-
 def group_meetings(group: Group, *, archived: bool = True) -> list[Meeting]:
     """The group's meetings by name (without the archived ones unless `archived`)."""
     query = sa.select(Meeting).where(Meeting.group_id == group.id)

@@ -15,7 +15,7 @@ from groupadmin.auth.forms import ConfirmForm
 from groupadmin.database import utcnow
 from groupadmin.extensions import db
 from groupadmin.permissions import can, requires
-from groupadmin.web import int_arg, show_error
+from groupadmin.web import int_arg, occurrence_or_404, show_error
 
 # Where "Save" goes back to: the page the form was opened from.
 BACK = {"dashboard": "home.dashboard", "catch-up": "attendance.catch_up", "counts": "attendance.index"}
@@ -45,7 +45,7 @@ def index(group):
 @bp.route("/groups/<group_slug>/counts/<int:occurrence_id>", methods=["GET", "POST"])
 @requires("group.leader")
 def enter(group, occurrence_id):
-    occurrence = services.group_occurrence(group, occurrence_id) or abort(404)
+    occurrence = occurrence_or_404(group, occurrence_id)
     now = utcnow()
     entry = services.count_entry(occurrence, now=now, locale=display.locale())
     form = count_form(entry)
@@ -87,7 +87,7 @@ def _flash_saved(saved: services.Saved, occurrence) -> None:
 @bp.route("/groups/<group_slug>/counts/<int:occurrence_id>/remove", methods=["POST"])
 @requires("group.leader")
 def remove(group, occurrence_id):
-    occurrence = services.group_occurrence(group, occurrence_id) or abort(404)
+    occurrence = occurrence_or_404(group, occurrence_id)
     if not ConfirmForm(prefix="remove").validate_on_submit():
         abort(400)
     if services.remove_count(occurrence, actor=current_user, now=utcnow()):

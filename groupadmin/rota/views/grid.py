@@ -14,7 +14,6 @@ from sqlalchemy.exc import IntegrityError
 from groupadmin.auth.forms import ConfirmForm
 from groupadmin.database import utcnow
 from groupadmin.extensions import db
-from groupadmin.meetings.models import Occurrence
 from groupadmin.permissions import can, requires
 from groupadmin.rota import services
 from groupadmin.rota.forms import (
@@ -26,7 +25,7 @@ from groupadmin.rota.forms import (
 )
 from groupadmin.rota.models import Assignment
 from groupadmin.rota.views import bp
-from groupadmin.web import date_arg, get_or_404, int_arg, show_error
+from groupadmin.web import date_arg, get_or_404, int_arg, occurrence_or_404, show_error
 
 # ---------------------------------------------------------------------------------------------------
 # The grid
@@ -143,13 +142,6 @@ def print_rota(group):
 # One date
 
 
-def _occurrence(group, occurrence_id) -> Occurrence:
-    occurrence = get_or_404(Occurrence, occurrence_id)
-    if occurrence.meeting.group_id != group.id:
-        abort(404)
-    return occurrence
-
-
 def _assignment(group, assignment_id) -> Assignment:
     assignment = get_or_404(Assignment, assignment_id)
     if assignment.occurrence.meeting.group_id != group.id:
@@ -172,7 +164,7 @@ def _assign_form(sections):
 @bp.route("/groups/<group_slug>/rota/occurrences/<int:occurrence_id>", methods=["GET", "POST"])
 @requires("group.leader")
 def occurrence(group, occurrence_id):
-    occ = _occurrence(group, occurrence_id)
+    occ = occurrence_or_404(group, occurrence_id)
     now = utcnow()
     sections, history = services.occurrence_detail(group, occ, now=now)
     form, people = _assign_form(sections)
