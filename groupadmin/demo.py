@@ -20,6 +20,7 @@ from groupadmin.meetings import services as meetings
 from groupadmin.meetings.models import Meeting, MeetingSchedule
 from groupadmin.meetings.schedule import Rule, local_today
 from groupadmin.newsletters.demo import seed_newsletters
+from groupadmin.resources.demo import seed_resources
 from groupadmin.rota.demo import seed_rota
 
 DEMO_PASSWORD = "recovery-demo"  # noqa: S105 (documented demo password; refused in production)
@@ -87,6 +88,7 @@ def seed(*, now: datetime, scale: str = "demo") -> str:
     _seed_rota(demo_groups, users["secretary@example.org"], now)
     _seed_counts(demo_groups, users, now)
     _seed_newsletters(org, demo_groups, admin, now)
+    seed_resources(now=now, actor=admin, organisation_id=org.id, group_id=demo_groups["lakeside-aa"].id)
     if scale == "intergroup":
         _seed_intergroup(org, admin, now)
         _seed_intergroup_meetings(org, now)

@@ -48,7 +48,9 @@ class Resource(IdMixin, db.Model):
     __tablename__ = "resource"
     __table_args__ = (
         choice_check("kind", KINDS),
-        sa.CheckConstraint("url IS NULL OR substr(url, 1, 7) = 'http://' OR substr(url, 1, 8) = 'https://'", name="url_http"),
+        sa.CheckConstraint(
+            "url IS NULL OR substr(url, 1, 7) = 'http://' OR substr(url, 1, 8) = 'https://'", name="url_http"
+        ),
     )
 
     organisation_id: Mapped[int] = mapped_column(
