@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 from groupadmin.auth import services as auth
 from groupadmin.extensions import db
 from groupadmin.groups import services as groups
+from groupadmin.resources import services as resources
 from tests.conftest import NOW, PASSWORD
 
 _seq = itertools.count(1)
@@ -106,3 +108,14 @@ def meeting(
     )
     db.session.commit()
     return m
+
+
+def resource(owner, kind: str = "housing", *, name: str | None = None, checked_days_ago: int = 0, **values):
+    """A directory entry of an organisation or of a group (`owner`), through the real service; last
+    checked `checked_days_ago` days before NOW."""
+    n = next(_seq)
+    values = {"name": name or f"Service {n}", "kind": kind, "phone": f"555-01{n % 100:02d}", **values}
+    entry = resources.save_entry(owner, None, values, now=NOW, actor=None)
+    entry.checked_at = NOW - timedelta(days=checked_days_ago)
+    db.session.commit()
+    return entry
