@@ -2,7 +2,7 @@
 fixed list and links only http(s): CHECKs; last checked when and by whom, the user set to NULL when the
 account goes), and each organisation's re-check setting (30 to 730 days, one row per organisation).
 
-Revision ID: 0012_resources
+Revision ID: 0011_resources
 Revises: 0010_newsletters
 Create Date: 2026-12-07 02:11:27.450523
 
@@ -16,7 +16,7 @@ import groupadmin.database  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
-revision = "0012_resources"
+revision = "0011_resources"
 down_revision = "0010_newsletters"
 branch_labels = None
 depends_on = None
