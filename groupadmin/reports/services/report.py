@@ -443,7 +443,7 @@ def _tables(report: Report, figure, group_list, sums: _Sums, locale: str) -> lis
 
     def overview(measures):
         rows = [Row(str(MEASURE_LABELS[k]), [figure(TOTAL, k)]) for k in measures]
-        for currency, (dates, minor) in sorted(sums.collections.items()):
+        for currency, (_dates, minor) in sorted(sums.collections.items()):
             rows.append(
                 Row(
                     gettext("7th Tradition collections (%(currency)s)", currency=currency),
