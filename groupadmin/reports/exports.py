@@ -232,7 +232,7 @@ def _pdf_table(pdf: FPDF, report: Report, table: Table) -> None:
     pdf.set_font("Helvetica", size=7.5)
     n = len(table.columns)
     first = 60 if n > 1 else 110
-    widths = (first, *([min(28, (pdf.epw - first) / n)] * n))
+    widths = (first, *([min(28.0, int((pdf.epw - first - 1) / n * 10) / 10)] * n))
     with pdf.table(
         col_widths=widths,
         width=sum(widths),
