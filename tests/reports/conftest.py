@@ -23,13 +23,30 @@ def setup(app):
     secretary = factories.member(aa, "secretary", email="sec@example.org")
     tuesday = factories.meeting(aa, "Tuesday Night", now=helpers.START)
     hybrid = factories.meeting(
-        na, "Thursday Hybrid", now=helpers.START, weekday=3, start="12:00", attendance="hybrid",
+        na,
+        "Thursday Hybrid",
+        now=helpers.START,
+        weekday=3,
+        start="12:00",
+        attendance="hybrid",
         conference_url="https://zoom.us/j/81234567890",
     )
     t = helpers.occurrences(tuesday, past=True)
     h = helpers.occurrences(hybrid, past=True)
-    assert [o.local_date.isoformat() for o in t] == ["2026-10-20", "2026-10-27", "2026-11-03", "2026-11-10", "2026-11-17"]
-    assert [o.local_date.isoformat() for o in h] == ["2026-10-22", "2026-10-29", "2026-11-05", "2026-11-12", "2026-11-19"]
+    assert [o.local_date.isoformat() for o in t] == [
+        "2026-10-20",
+        "2026-10-27",
+        "2026-11-03",
+        "2026-11-10",
+        "2026-11-17",
+    ]
+    assert [o.local_date.isoformat() for o in h] == [
+        "2026-10-22",
+        "2026-10-29",
+        "2026-11-05",
+        "2026-11-12",
+        "2026-11-19",
+    ]
     helpers.record(t[0], total=20, newcomers=2, cash="30")
     helpers.record(t[1], total=12, newcomers=0)
     t[2].status = "cancelled"
@@ -37,4 +54,6 @@ def setup(app):
     helpers.record(t[3], total=15, newcomers=1, digital="5")
     helpers.record(h[2], in_person=6, online=4, newcomers=1, cash="10", currency="EUR")
     helpers.record(h[3], in_person=8, online=5, newcomers=0, currency="EUR")
-    return SimpleNamespace(org=org, coordinator=coordinator, aa=aa, na=na, secretary=secretary, tuesday=tuesday, hybrid=hybrid)
+    return SimpleNamespace(
+        org=org, coordinator=coordinator, aa=aa, na=na, secretary=secretary, tuesday=tuesday, hybrid=hybrid
+    )

@@ -22,7 +22,9 @@ def at(text: str) -> datetime:
 
 def subscribe(client, **choices):
     login(client, "coord@example.org")
-    response = client.post("/orgs/lakeside/reports/subscriptions", data={k: "y" for k, v in choices.items() if v})
+    response = client.post(
+        "/orgs/lakeside/reports/subscriptions", data={k: "y" for k, v in choices.items() if v}
+    )
     assert response.status_code == 302
 
 

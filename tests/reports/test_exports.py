@@ -33,7 +33,11 @@ def small_numbers(rows, header_row_index_of):
             header = None if not row else header
             continue
         for name, cell in zip(header, row, strict=False):
-            if name in PEOPLE_LABELS and str(cell).replace(",", "").isdigit() and 0 < int(str(cell).replace(",", "")) < 11:
+            if (
+                name in PEOPLE_LABELS
+                and str(cell).replace(",", "").isdigit()
+                and 0 < int(str(cell).replace(",", "")) < 11
+            ):
                 found.append((row[0], name, cell))
         if row[0] in PEOPLE_LABELS and len(row) > 1 and str(row[1]).isdigit() and 0 < int(row[1]) < 11:
             found.append((row[0], row[1]))
@@ -41,7 +45,7 @@ def small_numbers(rows, header_row_index_of):
 
 
 def test_csv_reads_back_suppressed_and_formula_safe(setup, client):
-    setup.na.name = "=HYPERLINK(\"http://x\";\"a;b\")\tgroup"
+    setup.na.name = '=HYPERLINK("http://x";"a;b")\tgroup'
     db.session.commit()
     login(client, "coord@example.org")
     response = client.get(URL.format(fmt="csv"))
@@ -100,9 +104,20 @@ def test_pdf_has_the_tables_charts_and_method_even_for_names_in_other_scripts(se
 
 def test_the_outreach_section_is_suppressed_with_its_rates(setup):
     rows = [
-        OutreachMonth(setup.aa.id, date(2026, 10, 1), 30, 20, 28, 25, {"meeting": 15, "declined": 10}, {"web": 20, "phone": 10}),
+        OutreachMonth(
+            setup.aa.id,
+            date(2026, 10, 1),
+            30,
+            20,
+            28,
+            25,
+            {"meeting": 15, "declined": 10},
+            {"web": 20, "phone": 10},
+        ),
         OutreachMonth(setup.na.id, date(2026, 10, 1), 4, 2, 3, 3, {"meeting": 3}, {"web": 4}),
-        OutreachMonth(setup.na.id, date(2026, 11, 1), 40, 35, 39, 30, {"meeting": 30}, {"web": 25, "phone": 15}),
+        OutreachMonth(
+            setup.na.id, date(2026, 11, 1), 40, 35, 39, 30, {"meeting": 30}, {"web": 25, "phone": 15}
+        ),
     ]
     report = build_report(setup.org, OCT_NOV, now=NOW, locale="en", threshold=11, outreach=rows)
     outreach = report.table("outreach")
@@ -120,9 +135,25 @@ def test_the_outreach_section_is_suppressed_with_its_rates(setup):
     sources = {r.label: r.figures[0] for r in report.table("sources").rows}
     assert sources["Phone"].value == 25
     # One month of one group only: everything small is hidden, and the rates go with their parts.
-    small = build_report(setup.org, Period(date(2026, 10, 1), date(2026, 10, 31)), now=NOW, locale="en", threshold=11, outreach=rows, group_id=setup.na.id)
-    row = dict(zip([c.key for c in small.table("outreach").columns], small.table("outreach").rows[0].figures, strict=True))
-    assert row["requests"].state == "fewer" and row["rate_1d"].state == "hidden" and row["rate_1d"].value is None
+    small = build_report(
+        setup.org,
+        Period(date(2026, 10, 1), date(2026, 10, 31)),
+        now=NOW,
+        locale="en",
+        threshold=11,
+        outreach=rows,
+        group_id=setup.na.id,
+    )
+    row = dict(
+        zip(
+            [c.key for c in small.table("outreach").columns],
+            small.table("outreach").rows[0].figures,
+            strict=True,
+        )
+    )
+    assert (
+        row["requests"].state == "fewer" and row["rate_1d"].state == "hidden" and row["rate_1d"].value is None
+    )
     for fmt in ("csv", "xlsx", "pdf"):
         data = exports.render(small, fmt)
         assert data

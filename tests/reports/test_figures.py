@@ -43,7 +43,13 @@ def test_figures_match_the_hand_counts(setup):
 
     months = report.table("months")
     assert values(months, "October 2026") | {} == {
-        "held": 4, "counted": 2, "attendances": 32, "in_person": 32, "online": 0, "newcomers": 2, "average": 16,
+        "held": 4,
+        "counted": 2,
+        "attendances": 32,
+        "in_person": 32,
+        "online": 0,
+        "newcomers": 2,
+        "average": 16,
     }
     assert values(months, "November 2026")["attendances"] == 38
     assert values(months, "November 2026")["online"] == 9  # the hybrid split
@@ -65,7 +71,9 @@ def test_a_fellowship_filter_and_a_groups_own_view(setup):
 
 def test_the_coordinator_sees_small_counts_suppressed(setup, client):
     login(client, "coord@example.org")
-    html = client.get("/orgs/lakeside/reports?period=custom&start=2026-10-01&end=2026-11-30").get_data(as_text=True)
+    html = client.get("/orgs/lakeside/reports?period=custom&start=2026-10-01&end=2026-11-30").get_data(
+        as_text=True
+    )
     assert "fewer than 11" in html and "hidden" in html
     report = services.organisation_report(setup.org, OCT_NOV, now=NOW, locale="en")
     groups = report.table("groups")
@@ -79,7 +87,10 @@ def test_the_coordinator_sees_small_counts_suppressed(setup, client):
     for table in report.tables:
         for row in table.rows:
             for column, fig in zip(table.columns, row.figures, strict=True):
-                if column.key in ("attendances", "in_person", "online", "newcomers", "subscribers") and fig.shown:
+                if (
+                    column.key in ("attendances", "in_person", "online", "newcomers", "subscribers")
+                    and fig.shown
+                ):
                     assert not 0 < fig.value < 11, (table.key, row.label, column.key)
 
 
@@ -88,11 +99,18 @@ def test_the_threshold_is_the_organisations_setting(setup, client):
     login(client, admin.email)
     page = client.get("/orgs/lakeside/settings")
     assert "Smallest number shown in reports" in page.get_data(as_text=True)
-    form = {"name": "Lakeside Intergroup", "timezone": "America/New_York", "locale": "en", "report_threshold": "1"}
+    form = {
+        "name": "Lakeside Intergroup",
+        "timezone": "America/New_York",
+        "locale": "en",
+        "report_threshold": "1",
+    }
     refused = client.post("/orgs/lakeside/settings", data=form)
     assert refused.status_code == 200 and "between 2 and 100" in refused.get_data(as_text=True)
     assert client.post("/orgs/lakeside/settings", data=form | {"report_threshold": "5"}).status_code == 302
-    html = client.get("/orgs/lakeside/reports?period=custom&start=2026-10-01&end=2026-11-30").get_data(as_text=True)
+    html = client.get("/orgs/lakeside/reports?period=custom&start=2026-10-01&end=2026-11-30").get_data(
+        as_text=True
+    )
     assert "fewer than 5" in html and "fewer than 11" not in html
 
 
@@ -101,8 +119,13 @@ def test_another_organisations_reports_answer_404(setup, client):
     other_group = factories.group(other, "other-group")
     login(client, "coord@example.org")
     assert client.get("/orgs/lakeside/reports").status_code == 200
-    for url in ("/orgs/other-org/reports", "/orgs/other-org/reports/report.csv", "/orgs/other-org/reports/method",
-                "/groups/other-group/reports", "/groups/tuesday-group/reports"):
+    for url in (
+        "/orgs/other-org/reports",
+        "/orgs/other-org/reports/report.csv",
+        "/orgs/other-org/reports/method",
+        "/groups/other-group/reports",
+        "/groups/tuesday-group/reports",
+    ):
         assert client.get(url).status_code == 404, url
     assert other_group.id
     # A group's secretary sees the group's own figures, and nothing of the organisation's.
@@ -129,7 +152,9 @@ def test_the_organisation_page_and_dashboard_lead_to_the_figures(setup, client):
     assert "/orgs/lakeside/reports" in html
     assert f"/orgs/lakeside/reports?group={setup.aa.id}" in html  # group names are links to their figures
     assert "/orgs/lakeside/reports" in client.get("/").get_data(as_text=True)
-    page = client.get(f"/orgs/lakeside/reports?group={setup.aa.id}&period=custom&start=2026-10-01&end=2026-11-30")
+    page = client.get(
+        f"/orgs/lakeside/reports?group={setup.aa.id}&period=custom&start=2026-10-01&end=2026-11-30"
+    )
     assert "Group: Tuesday Group" in page.get_data(as_text=True)
 
 
@@ -137,7 +162,9 @@ def test_the_trends_page_links_to_the_groups_own_figures(setup, client):
     login(client, "sec@example.org")
     html = client.get("/groups/tuesday-group/counts/trends").get_data(as_text=True)
     assert "Our figures as the organisation receives them" in html and "/groups/tuesday-group/reports" in html
-    own = client.get("/groups/tuesday-group/reports?period=custom&start=2026-10-01&end=2026-11-30").get_data(as_text=True)
+    own = client.get("/groups/tuesday-group/reports?period=custom&start=2026-10-01&end=2026-11-30").get_data(
+        as_text=True
+    )
     assert "fewer than 11</abbr>" not in own and ">47<" in own
 
 
@@ -155,5 +182,7 @@ def test_the_report_page_makes_the_same_queries_for_one_month_and_five_years(set
     one_month = queries("2026-11-01")
     five_years = queries("2021-12-01")
     assert five_years == one_month
-    html = client.get("/orgs/lakeside/reports?period=custom&start=2021-12-01&end=2026-11-30").get_data(as_text=True)
+    html = client.get("/orgs/lakeside/reports?period=custom&start=2021-12-01&end=2026-11-30").get_data(
+        as_text=True
+    )
     assert "December 2021" in html

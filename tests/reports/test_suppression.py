@@ -33,7 +33,9 @@ def table_cells(values: list[list[int]]):
 
 grids = st.integers(1, 6).flatmap(
     lambda cols: st.lists(
-        st.lists(st.one_of(st.just(0), st.integers(1, 15), st.integers(0, 400)), min_size=cols, max_size=cols),
+        st.lists(
+            st.one_of(st.just(0), st.integers(1, 15), st.integers(0, 400)), min_size=cols, max_size=cols
+        ),
         min_size=1,
         max_size=7,
     )
@@ -57,7 +59,9 @@ def test_no_hidden_cell_can_be_worked_out_from_its_row_column_or_totals(values, 
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(0, 3), st.integers(0, 12)), min_size=1, max_size=6
+        st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(0, 3), st.integers(0, 12)),
+        min_size=1,
+        max_size=6,
     ),
     st.integers(2, 15),
 )
@@ -68,7 +72,13 @@ def test_the_report_cells_hide_percentages_and_averages_with_their_parts(groups,
     scopes = [("g", i) for i in range(len(groups))]
     cells = {}
     for scope, (room, online, counted, newcomers) in zip(scopes, groups, strict=True):
-        for key, v in (("in_person", room), ("online", online), ("attendances", room + online), ("counted", counted), ("newcomers", min(newcomers, room + online))):
+        for key, v in (
+            ("in_person", room),
+            ("online", online),
+            ("attendances", room + online),
+            ("counted", counted),
+            ("newcomers", min(newcomers, room + online)),
+        ):
             cells[(scope, key)] = v
     for key in ("in_person", "online", "attendances", "counted", "newcomers"):
         cells[(TOTAL, key)] = sum(cells[(s, key)] for s in scopes)
@@ -81,7 +91,9 @@ def test_the_report_cells_hide_percentages_and_averages_with_their_parts(groups,
     cells[(TOTAL, "outcomes_all")] = cells[(TOTAL, "sources_all")] = 0
     equations = _equations(cells, scopes, months)
     people = [k for k in cells if k[1] in ("in_person", "online", "attendances", "newcomers")]
-    result = suppress(cells, equations, threshold=threshold, sensitive=people, totals=[k for k in cells if k[0] == TOTAL])
+    result = suppress(
+        cells, equations, threshold=threshold, sensitive=people, totals=[k for k in cells if k[0] == TOTAL]
+    )
     assert recoverable(cells, equations, result.hidden) == set()
     figure = _figures(cells, result, {})
     for scope in [TOTAL, *scopes, *months]:
