@@ -13,7 +13,7 @@ from groupadmin.reports.services import PRESETS, TEMPLATES
 
 def _optional_int(value):
     try:
-        return int(value) if value not in (None, "") else None
+        return int(value) if value not in (None, "", "None") else None
     except (TypeError, ValueError):
         return -1  # not a choice: refused beside the field
 
