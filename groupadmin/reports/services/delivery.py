@@ -131,6 +131,7 @@ def deliver_due(*, now: datetime) -> int:
         )
         .options(sa.orm.joinedload(ReportSubscription.user))
         .distinct()
+        .order_by(ReportSubscription.id)
     ).all()
     sent = 0
     for subscription, organisation in rows:
