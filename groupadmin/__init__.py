@@ -38,6 +38,7 @@ from groupadmin.meetings.cli import meetings_cli
 from groupadmin.meetings.views import bp as meetings_bp
 from groupadmin.newsletters import services as newsletter_services
 from groupadmin.newsletters.views import bp as newsletters_bp
+from groupadmin.reports.views import bp as reports_bp
 from groupadmin.resources.views import bp as resources_bp
 from groupadmin.rota import services as rota_services
 from groupadmin.rota.views import bp as rota_bp
@@ -141,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
         attendance_bp,
         newsletters_bp,
         resources_bp,
+        reports_bp,
     ):
         app.register_blueprint(bp)
 
@@ -285,6 +287,7 @@ JOB_MODULES = (
     "groupadmin.attendance.jobs",
     "groupadmin.newsletters.jobs",
     "groupadmin.resources.jobs",
+    "groupadmin.reports.jobs",
     "groupadmin.mail.jobs",
 )
 

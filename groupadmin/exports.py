@@ -2,7 +2,7 @@
 
 A cell never runs as a formula: one starting with =, +, -, @, tab, carriage return, line feed, | or %
 gets a leading apostrophe (OWASP's advice). A cell holding the comma, the semicolon (the separator of
-spreadsheets in many languages), a quote or a line break is quoted, so it stays one cell whichever
+spreadsheets in many languages), a tab, a quote or a line break is quoted, so it stays one cell whichever
 separator the spreadsheet assumes. The file starts with a byte-order mark so spreadsheets read UTF-8.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
-_QUOTE_WHEN = (",", ";", '"', "\r", "\n")
+_QUOTE_WHEN = (",", ";", "\t", '"', "\r", "\n")
 
 
 def neutralise(cell) -> str:

@@ -35,6 +35,7 @@ PURPOSES = frozenset(
         "news-prefs",  # a subscriber's preference page (newsletters)
         "news-remind-confirm",  # confirm a meeting reminder (newsletters: double opt-in)
         "news-remind-stop",  # one-click stop of a meeting reminder (newsletters, RFC 8058)
+        "report-download",  # a mailed report's download link (reports)
     }
 )
 UNTIMED = frozenset({"rota-calendar"})

@@ -13,6 +13,7 @@ from groupadmin.groups.forms import ROLE_NAMES
 from groupadmin.mail import services as mail
 from groupadmin.meetings import display as meeting_display
 from groupadmin.newsletters import display as newsletter_display
+from groupadmin.reports import display as report_display
 from groupadmin.resources import display as resource_display
 from groupadmin.rota import display as rota_display
 
@@ -23,6 +24,7 @@ DOMAINS = (
     format_display,
     newsletter_display,
     resource_display,
+    report_display,
 )
 
 

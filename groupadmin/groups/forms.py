@@ -1,11 +1,21 @@
 """Forms of organisations and groups: settings, roles, invitations, removing a role (with hand-over)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectField, StringField, URLField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms import EmailField, IntegerField, SelectField, StringField, URLField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from groupadmin.forms import AppForm, OnceForm, strip, timezone_choices, valid_timezone
 from groupadmin.groups.display import FELLOWSHIP_LABELS, GROUP_ROLE_LABELS, ORG_ROLE_LABELS, ROLE_NAMES  # noqa: F401
+from groupadmin.groups.models import REPORT_THRESHOLD_DEFAULT, REPORT_THRESHOLD_MAX, REPORT_THRESHOLD_MIN
 
 LOCALE_CHOICES = [("en", "English"), ("es", "Español")]
 SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only."))
@@ -37,6 +47,18 @@ class OrganisationSettingsForm(AppForm):
     )
     contact_email = EmailField(_l("Public contact email"), validators=[Optional(), Email()], filters=[strip])
     phone = StringField(_l("Public phone"), validators=[Optional(), Length(max=40)], filters=[strip])
+    report_threshold = IntegerField(
+        _l("Smallest number shown in reports"),
+        default=REPORT_THRESHOLD_DEFAULT,
+        validators=[
+            InputRequired(),
+            NumberRange(min=REPORT_THRESHOLD_MIN, max=REPORT_THRESHOLD_MAX),
+        ],
+        description=_l(
+            'Counts of people from 1 to one less than this number are shown as "fewer than" it in the '
+            "organisation's reports and exports, so nobody can be singled out. 11 follows the CMS rule."
+        ),
+    )
 
     def validate_website_url(self, field):
         if field.data and not field.data.startswith("https://"):

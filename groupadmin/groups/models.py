@@ -29,8 +29,19 @@ def discreet(name: str, *, fellowship: str, mail_naming: str) -> str:
     return name
 
 
+# Counts of people from 1 to threshold - 1 are shown as "fewer than <threshold>" in the figures that
+# leave a group (reports); 11 as the CMS cell-size rule (no cell from 1 to 10).
+REPORT_THRESHOLD_DEFAULT, REPORT_THRESHOLD_MIN, REPORT_THRESHOLD_MAX = 11, 2, 100
+
+
 class Organisation(IdMixin, TimestampMixin, db.Model):
     __tablename__ = "organisation"
+    __table_args__ = (
+        sa.CheckConstraint(
+            f"report_threshold >= {REPORT_THRESHOLD_MIN} AND report_threshold <= {REPORT_THRESHOLD_MAX}",
+            name="report_threshold_range",
+        ),
+    )
 
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
@@ -39,6 +50,9 @@ class Organisation(IdMixin, TimestampMixin, db.Model):
     website_url: Mapped[str | None] = mapped_column(sa.String(255))
     contact_email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
+    report_threshold: Mapped[int] = mapped_column(
+        sa.SmallInteger, default=REPORT_THRESHOLD_DEFAULT, server_default=str(REPORT_THRESHOLD_DEFAULT)
+    )
 
     groups = relationship("Group", back_populates="organisation", order_by="Group.name")
 

@@ -29,7 +29,15 @@ from groupadmin.web import get_or_404, show_error
 
 bp = Blueprint("groups", __name__)
 
-ORGANISATION_SETTINGS = ("name", "timezone", "locale", "website_url", "contact_email", "phone")
+ORGANISATION_SETTINGS = (
+    "name",
+    "timezone",
+    "locale",
+    "website_url",
+    "contact_email",
+    "phone",
+    "report_threshold",
+)
 GROUP_SETTINGS = ("name", "fellowship", "timezone", "locale", "contact_email", "mail_naming", "display_name")
 
 

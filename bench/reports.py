@@ -1,0 +1,198 @@
+"""Benchmark: a year's organisation report over a large intergroup, against hand-written SQL GROUP BYs.
+
+Seeds `seed-demo --scale intergroup` (about 2,000 groups, 4,000 meetings and five years of weekly head
+counts: about a million dates and a million counts) into a throw-away database, then, in the same run
+and in alternating rounds (this machine's speed drifts), times:
+
+- the report: `reports.services.organisation_report` for last year, everything the page and every
+  export render (the sums in SQL, suppression, the tables);
+- the same sums written by hand: one `GROUP BY` per subject (dates and counts per group, month and
+  currency; rota places; newsletter subscribers and issues) as plain SQL text, rows fetched, no more.
+
+It prints the median of each, the ratio (target: at most 1.5x), and the report's query count for one
+month and for five years (it must not grow).
+
+Run: `.venv/bin/python bench/reports.py` (SQLite), or on PostgreSQL:
+`scripts/with-postgres.sh .venv/bin/python bench/reports.py --postgres`. `--keep FILE` seeds a SQLite
+file once and reuses it in later runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+
+from groupadmin import create_app, demo  # noqa: E402
+from groupadmin.database import utcnow  # noqa: E402
+from groupadmin.extensions import db  # noqa: E402
+from groupadmin.groups.models import Organisation  # noqa: E402
+from groupadmin.newsletters.models import Subscription  # noqa: E402
+from groupadmin.reports import services  # noqa: E402
+from groupadmin.reports.services.periods import Period, preset  # noqa: E402
+from groupadmin.rota.models import Assignment  # noqa: E402
+
+ROUNDS = 7
+TARGET_RATIO = 1.5
+
+HAND_SQL = {
+    "sqlite": (
+        """SELECT m.group_id, strftime('%Y', o.local_date) AS y, strftime('%m', o.local_date) AS mo,
+                  h.currency, count(o.id), count(h.total), sum(h.total), sum(h.newcomers),
+                  sum(h.in_person), sum(h.online),
+                  sum(CASE WHEN h.cash_minor IS NOT NULL OR h.digital_minor IS NOT NULL THEN 1 ELSE 0 END),
+                  sum(coalesce(h.cash_minor, 0) + coalesce(h.digital_minor, 0))
+           FROM occurrence o JOIN meeting m ON m.id = o.meeting_id
+           LEFT JOIN head_count h ON h.occurrence_id = o.id
+           WHERE m.organisation_id = :org AND o.local_date >= :start AND o.local_date <= :end
+             AND o.status = 'scheduled' AND o.starts_at <= :now
+           GROUP BY m.group_id, y, mo, h.currency"""
+    ),
+    "postgresql": (
+        """SELECT m.group_id, extract(year FROM o.local_date) AS y, extract(month FROM o.local_date) AS mo,
+                  h.currency, count(o.id), count(h.total), sum(h.total), sum(h.newcomers), sum(h.in_person),
+                  sum(h.online),
+                  sum(CASE WHEN h.cash_minor IS NOT NULL OR h.digital_minor IS NOT NULL THEN 1 ELSE 0 END),
+                  sum(coalesce(h.cash_minor, 0) + coalesce(h.digital_minor, 0))
+           FROM occurrence o JOIN meeting m ON m.id = o.meeting_id
+           LEFT JOIN head_count h ON h.occurrence_id = o.id
+           WHERE m.organisation_id = :org AND o.local_date >= :start AND o.local_date <= :end
+             AND o.status = 'scheduled' AND o.starts_at <= :now
+           GROUP BY m.group_id, y, mo, h.currency"""
+    ),
+}
+HAND_ROTA = """SELECT r.group_id, count(a.id) FROM rota_assignment a
+   JOIN occurrence o ON o.id = a.occurrence_id JOIN service_role r ON r.id = a.role_id
+   JOIN meeting m ON m.id = o.meeting_id
+   WHERE m.organisation_id = :org AND a.status = 'confirmed' AND o.local_date >= :start
+     AND o.local_date <= :end AND o.status = 'scheduled' AND o.starts_at <= :now
+   GROUP BY r.group_id"""
+HAND_NEWS = """SELECT l.group_id, count(s.id) FROM news_subscription s JOIN mailing_list l ON l.id = s.list_id
+   WHERE s.confirmed_at IS NOT NULL GROUP BY l.group_id"""
+
+
+def settings(database_url: str, directory: Path) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "bench secret key",
+        "GROUPADMIN_DATA_KEY": "bench data key",
+        "MAIL_URL": f"file://{directory / 'mail'}",
+        "BASE_URL": "http://127.0.0.1",
+    }
+
+
+def seed(config: dict) -> None:
+    app = create_app(config)
+    started = time.perf_counter()
+    with app.app_context():
+        upgrade()
+        demo.seed(now=utcnow(), scale="intergroup")
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.text("ANALYZE"))
+            db.session.commit()
+        counts = {
+            table: db.session.scalar(sa.text(f'SELECT count(*) FROM "{table}"'))  # noqa: S608
+            for table in ("group", "occurrence", "head_count")
+        }
+        db.session.remove()
+        db.engine.dispose()
+    print(
+        f"seeded in {time.perf_counter() - started:.0f} s: "
+        + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+    )
+
+
+def table_names() -> tuple[str, str]:
+    """The rota assignments' and newsletter subscriptions' table names, from the models."""
+    return Assignment.__tablename__, Subscription.__tablename__
+
+
+def hand_written(org_id: int, period: Period, now) -> int:
+    dialect = db.engine.dialect.name
+    params = {"org": org_id, "start": period.start, "end": period.end, "now": now}
+    rota, news = table_names()
+    rows = db.session.execute(sa.text(HAND_SQL[dialect]), params).all()
+    rows += db.session.execute(sa.text(HAND_ROTA.replace("rota_assignment", rota)), params).all()
+    rows += db.session.execute(sa.text(HAND_NEWS.replace("news_subscription", news))).all()
+    return len(rows)
+
+
+def report_queries(org, period: Period, now) -> int:
+    statements = []
+
+    def listen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        services.organisation_report(org, period, now=now, locale="en")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    return len(statements)
+
+
+def measure(config: dict, rounds: int) -> None:
+    app = create_app(config)
+    with app.app_context(), app.test_request_context():
+        org = db.session.scalar(sa.select(Organisation).where(Organisation.slug == "lakeside"))
+        now = utcnow()
+        today = services.org_today(org, now)
+        year = preset("last-year", today)
+        mine, hand = [], []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            hand_written(org.id, year, now)
+            hand.append(time.perf_counter() - started)
+            db.session.rollback()
+            started = time.perf_counter()
+            services.organisation_report(org, year, now=now, locale="en")
+            mine.append(time.perf_counter() - started)
+            db.session.rollback()
+        one_month = report_queries(org, preset("last-month", today), now)
+        five_years = report_queries(org, Period(date(today.year - 5, today.month, 1), today), now)
+    report, sql = statistics.median(mine), statistics.median(hand)
+    ratio = report / sql
+    dialect = "PostgreSQL" if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else "SQLite"
+    print(f"{dialect}: a year's report ({year.start} to {year.end}), median of {rounds} rounds")
+    print(f"  report (SQL sums, suppression, tables): {report * 1000:8.1f} ms")
+    print(f"  hand-written SQL GROUP BY:              {sql * 1000:8.1f} ms")
+    print(f"  ratio: {ratio:.2f}x (target <= {TARGET_RATIO}x) {'OK' if ratio <= TARGET_RATIO else 'OVER'}")
+    print(f"  queries: {one_month} for a month, {five_years} for five years")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--postgres", action="store_true", help="use TEST_DATABASE_URL (scripts/with-postgres.sh)"
+    )
+    parser.add_argument("--keep", type=Path, help="a SQLite file to seed once and reuse in later runs")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="groupadmin-bench-reports-") as tmp:
+        directory = Path(tmp)
+        if args.postgres:
+            url = os.environ["TEST_DATABASE_URL"]
+        else:
+            url = f"sqlite:///{(args.keep or directory / 'bench.sqlite3').resolve()}"
+        config = settings(url, directory)
+        if not (args.keep and args.keep.exists()):
+            seed(config)
+        measure(config, args.rounds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
