@@ -301,6 +301,8 @@ class OccurrenceForm(AppForm):
         filters=TEXT,
         description=_l("e.g. 'Closed for the holiday' or 'Speaker meeting'. Never a member's name."),
     )
+    # Set by the page that showed who a cancellation releases: the secretary has seen it.
+    release_seen = HiddenField()
 
     def changes(self) -> dict:
         """The date's values for `services.update_occurrence`."""

@@ -8,6 +8,7 @@ One module per job, each re-exported here so callers write ``services.assign_man
 - ``people``: rota people (consent, dates away, forgetting);
 - ``grid``: the grid of occurrences × roles with conflicts, one date's rota, the printable rota;
 - ``assigning``: putting people in places, confirming, withdrawing; releasing turns of changed dates;
+- ``cancelling``: who a cancelled date releases (before and after) and giving their places back;
 - ``autofill``: the fair plan of a period, previewed then applied;
 - ``links``: the signed links in rota mail; ``answers``: accept, decline, offer a swap through them;
 - ``notifications``: rota mail to people and secretaries; ``reminders``: the reminder and summary jobs;
@@ -40,6 +41,13 @@ from groupadmin.rota.services.calendars import (
     load_calendar_token,
     person_calendar_assignments,
     renew_group_calendar,
+)
+from groupadmin.rota.services.cancelling import (
+    ReleasedTurn,
+    cancel_preview,
+    give_places_back,
+    places_to_give_back,
+    released_turns,
 )
 from groupadmin.rota.services.grid import (
     BusyIndex,
@@ -127,6 +135,7 @@ __all__ = [
     "MailItem",
     "Option",
     "PlanChanged",
+    "ReleasedTurn",
     "RotaError",
     "Row",
     "accept",
@@ -136,6 +145,7 @@ __all__ = [
     "ask",
     "assign_many",
     "calendar_url",
+    "cancel_preview",
     "chair_for_occurrences",
     "change_role",
     "check_period",
@@ -145,6 +155,7 @@ __all__ = [
     "decline",
     "forget_inactive",
     "forget_person",
+    "give_places_back",
     "group_calendar_url",
     "group_people",
     "group_roles",
@@ -167,12 +178,14 @@ __all__ = [
     "open_places_by_group",
     "parse_remind_days",
     "pending_offer",
+    "places_to_give_back",
     "people_for_occurrence",
     "person_calendar_assignments",
     "person_warnings",
     "preview_autofill",
     "printable",
     "release_for_changes",
+    "released_turns",
     "reminder_instant",
     "remove_blackout",
     "remove_url",
