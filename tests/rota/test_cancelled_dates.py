@@ -96,8 +96,10 @@ def test_restoring_before_the_meeting_gives_the_same_places_back_in_one_step(cli
     assert done.status_code == 302
     assert "2 places given back" in client.get(done.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
-    back = db.session.query(Assignment).filter_by(occurrence_id=cast.occ.id).filter(
-        Assignment.status.in_(("proposed", "confirmed"))
+    back = (
+        db.session.query(Assignment)
+        .filter_by(occurrence_id=cast.occ.id)
+        .filter(Assignment.status.in_(("proposed", "confirmed")))
     )
     assert sorted((a.role_id, a.person_id, a.status) for a in back) == sorted(
         [(cast.chair.id, cast.people[0].id, "confirmed"), (cast.speaker.id, cast.cal.id, "proposed")]
