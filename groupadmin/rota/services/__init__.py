@@ -13,6 +13,7 @@ One module per job, each re-exported here so callers write ``services.assign_man
 - ``links``: the signed links in rota mail; ``answers``: accept, decline, offer a swap through them;
 - ``notifications``: rota mail to people and secretaries; ``reminders``: the reminder and summary jobs;
 - ``calendars``: personal and group calendar feeds at secret URLs;
+- ``mine``: a signed-in user's own turns (the rota people linked to their account);
 - ``queries``: what other domains read (dashboard gaps, names on a script, the chair of a date).
 """
 
@@ -68,6 +69,7 @@ from groupadmin.rota.services.links import (
     load_remove_link,
     remove_url,
 )
+from groupadmin.rota.services.mine import has_upcoming_turns, my_people, my_person, my_turns
 from groupadmin.rota.services.notifications import MailItem, ask
 from groupadmin.rota.services.people import (
     add_blackout,
@@ -160,6 +162,7 @@ __all__ = [
     "group_people",
     "group_roles",
     "group_today",
+    "has_upcoming_turns",
     "is_upcoming_gap",
     "link_token",
     "link_url",
@@ -169,6 +172,9 @@ __all__ = [
     "load_link",
     "load_remove_link",
     "move_role",
+    "my_people",
+    "my_person",
+    "my_turns",
     "name_problem",
     "new_calendar_link",
     "occurrence_attendance",
