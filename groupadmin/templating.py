@@ -8,6 +8,7 @@ from flask_babel import get_locale
 
 from groupadmin import permissions
 from groupadmin.attendance import display as attendance_display
+from groupadmin.audit import display as audit_display
 from groupadmin.formats import rendering as format_display
 from groupadmin.groups.forms import ROLE_NAMES
 from groupadmin.mail import services as mail
@@ -15,7 +16,14 @@ from groupadmin.meetings import display as meeting_display
 from groupadmin.newsletters import display as newsletter_display
 from groupadmin.rota import display as rota_display
 
-DOMAINS = (meeting_display, attendance_display, rota_display, format_display, newsletter_display)
+DOMAINS = (
+    meeting_display,
+    attendance_display,
+    rota_display,
+    format_display,
+    newsletter_display,
+    audit_display,
+)
 
 
 def register(app: Flask) -> None:
