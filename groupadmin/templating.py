@@ -8,6 +8,7 @@ from flask_babel import get_locale
 
 from groupadmin import permissions
 from groupadmin.attendance import display as attendance_display
+from groupadmin.audit import display as audit_display
 from groupadmin.formats import rendering as format_display
 from groupadmin.groups.forms import ROLE_NAMES
 from groupadmin.mail import services as mail
@@ -25,6 +26,7 @@ DOMAINS = (
     newsletter_display,
     resource_display,
     report_display,
+    audit_display,
 )
 
 

@@ -77,7 +77,7 @@ class MeetingForm(AppForm):
         _l("Starts at"),
         format="%H:%M",
         validators=[Optional()],  # required but by appointment: see rule_problems
-        description=_l("Local time where the meeting is held (24-hour, e.g. 19:30)."),
+        description=_l("Local time where the meeting is held."),
     )
     duration_minutes = IntegerField(
         _l("Length in minutes"),
@@ -215,6 +215,10 @@ class MeetingForm(AppForm):
         self.month_week.choices = [(None, _l("— choose —")), *display.MONTH_WEEK_LABELS.items()]
         self.types.choices = meeting_types.choices(str(get_locale() or "en"))
 
+    def type_groups(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """The type codes grouped by category for the form, in the page's language."""
+        return meeting_types.grouped_choices(str(get_locale() or "en"))
+
     # -- values for the services
 
     def rule(self) -> Rule:
@@ -263,12 +267,15 @@ class MeetingForm(AppForm):
             del self.private_notes
 
     def validate(self, extra_validators=None) -> bool:
+        """Every check in one round: the fields' own checks, then the schedule's and the listing's rules,
+        each problem beside its field (a field that failed its own check keeps that one message)."""
         ok = super().validate(extra_validators)
-        if self.start_time.errors or self.duration_minutes.errors or self.recurrence.errors:
-            rule_errors = {}
-        else:
-            rule_errors = rule_problems(self.rule())
-        problems = {**listing_problems(self.values()), **rule_errors}
+        problems = {**listing_problems(self.values()), **rule_problems(self.rule())}
+        problems = {
+            name: message
+            for name, message in problems.items()
+            if not (name in self and self[name].errors)
+        }
         self.add_problems(problems)
         return ok and not problems
 
@@ -301,6 +308,8 @@ class OccurrenceForm(AppForm):
         filters=TEXT,
         description=_l("e.g. 'Closed for the holiday' or 'Speaker meeting'. Never a member's name."),
     )
+    # Set by the page that showed who a cancellation releases: the secretary has seen it.
+    release_seen = HiddenField()
 
     def changes(self) -> dict:
         """The date's values for `services.update_occurrence`."""

@@ -12,10 +12,71 @@ import functools
 import json
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 _PATH = Path(__file__).with_name("types.json")
 
 # Derived by the feed, never chosen on the form.
 DERIVED_CODES = {"ONL"}
+
+# How the form groups the codes (the spec's list has no categories: these are ours). A code not named
+# here is a language when its name is one, otherwise "Other".
+CATEGORIES = {
+    "open_closed": (_l("Open or closed"), ("O", "C")),
+    "format": (
+        _l("Format"),
+        (
+            "11",
+            "12x12",
+            "ABSI",
+            "B",
+            "CAN",
+            "D",
+            "DR",
+            "GR",
+            "H",
+            "LIT",
+            "LS",
+            "MED",
+            "SP",
+            "ST",
+            "TR",
+            "XT",
+            "BRK",
+            "OUT",
+            "POA",
+            "DB",
+            "A",
+        ),
+    ),
+    "people": (
+        _l("Who it is for"),
+        (
+            "BE",
+            "M",
+            "W",
+            "Y",
+            "SEN",
+            "G",
+            "L",
+            "BI",
+            "T",
+            "NB",
+            "LGBTQ",
+            "POC",
+            "N",
+            "NDG",
+            "P",
+            "DD",
+            "AL",
+            "AL-AN",
+        ),
+    ),
+    "access": (_l("Access and the room"), ("X", "XB", "ASL", "BA", "CF", "FF", "SM", "TC")),
+}
+LANGUAGE_CATEGORY = "language"
+LANGUAGE_LABEL = _l("Language")
+OTHER_LABEL = _l("Other")
 
 
 @functools.cache
@@ -68,3 +129,21 @@ def _by_name() -> dict[str, str]:
 def code_for(value: str) -> str | None:
     """A type code from a code or a name in any of the list's languages; None when unknown."""
     return _by_name().get(value.strip().casefold())
+
+
+def grouped_choices(locale: str = "en") -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(category key, label, [(code, name)...]) for the form: the categories above in order, then the
+    languages, then anything else; names sorted within each."""
+    placed = {code: key for key, (_label, codes_) in CATEGORIES.items() for code in codes_}
+    groups: dict[str, list[tuple[str, str]]] = {key: [] for key in CATEGORIES}
+    groups[LANGUAGE_CATEGORY], groups["other"] = [], []
+    for code, label in choices(locale):
+        groups[placed.get(code, LANGUAGE_CATEGORY if _is_language(code) else "other")].append((code, label))
+    labels = {key: label for key, (label, _codes) in CATEGORIES.items()}
+    labels[LANGUAGE_CATEGORY], labels["other"] = LANGUAGE_LABEL, OTHER_LABEL
+    return [(key, str(labels[key]), items) for key, items in groups.items() if items]
+
+
+def _is_language(code: str) -> bool:
+    # Every remaining code of the spec's list is a language (EN, ITA, KOR... and S, Spanish).
+    return code == "S" or (code.isalpha() and code.isupper() and 2 <= len(code) <= 3)

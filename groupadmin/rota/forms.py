@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -263,3 +264,16 @@ def autofill_form(source, roles, *, today: date) -> AutofillForm:
         form.start.data = today
         form.end.data = today + timedelta(days=27)
     return form
+
+
+class GiveBackForm(AppForm):
+    """Give the people released when a date was cancelled their places back: the turns the page showed."""
+
+    turns = HiddenField(validators=[InputRequired()])
+
+    def turn_ids(self) -> set[int]:
+        ids = set()
+        for part in (self.turns.data or "").split(","):
+            if part.strip().isdigit() and int(part) <= MAX_ID:
+                ids.add(int(part))
+        return ids

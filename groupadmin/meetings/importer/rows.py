@@ -32,6 +32,12 @@ FIELD_LABELS = {
     "slug": _l("Slug"),
     "day": _l("Day"),
     "time": _l("Start time"),
+    "start_time": _l("Start time"),
+    "duration_minutes": _l("Length"),
+    "recurrence": _l("How often"),
+    "weekday": _l("Day"),
+    "month_week": _l("Week of the month"),
+    "on_date": _l("Date"),
     "end_time": _l("End time"),
     "timezone": _l("Time zone"),
     "formatted_address": _l("Address (one line)"),
@@ -211,10 +217,9 @@ def interpret(record: dict, *, number: int, kind: str, default_timezone: str) ->
         for key, message in problems.items():
             if key in ("name", "timezone") and any(p.kind == key for p in row.errors):
                 continue  # said already, in the file's words
-            label = FIELD_LABELS.get(key, key)
-            row.problem(
-                _FIELD_KIND.get(key, "other"), _l("%(field)s: %(problem)s", field=label, problem=message)
-            )
+            label = FIELD_LABELS.get(key)  # never the internal name: the message alone if unnamed
+            text = _l("%(field)s: %(problem)s", field=label, problem=message) if label else message
+            row.problem(_FIELD_KIND.get(key, "other"), text)
         rows.append(row)
     return rows
 

@@ -305,7 +305,7 @@ def rule_problems(rule: Rule) -> dict[str, str]:
     if rule.recurrence not in ("weekly", "monthly", "once", "appointment"):
         problems["recurrence"] = _l("Choose how often the meeting meets.")
     if rule.recurrence != "appointment" and rule.start_time is None:
-        problems["start_time"] = _l("Give the start time, e.g. 19:30.")
+        problems["start_time"] = _l("Give the start time.")
     if not 5 <= (rule.duration_minutes or 0) <= 720:
         problems["duration_minutes"] = _l("A meeting lasts between 5 minutes and 12 hours.")
     if (

@@ -8,10 +8,12 @@ One module per job, each re-exported here so callers write ``services.assign_man
 - ``people``: rota people (consent, dates away, forgetting);
 - ``grid``: the grid of occurrences × roles with conflicts, one date's rota, the printable rota;
 - ``assigning``: putting people in places, confirming, withdrawing; releasing turns of changed dates;
+- ``cancelling``: who a cancelled date releases (before and after) and giving their places back;
 - ``autofill``: the fair plan of a period, previewed then applied;
 - ``links``: the signed links in rota mail; ``answers``: accept, decline, offer a swap through them;
 - ``notifications``: rota mail to people and secretaries; ``reminders``: the reminder and summary jobs;
 - ``calendars``: personal and group calendar feeds at secret URLs;
+- ``mine``: a signed-in user's own turns (the rota people linked to their account);
 - ``queries``: what other domains read (dashboard gaps, names on a script, the chair of a date).
 """
 
@@ -41,6 +43,13 @@ from groupadmin.rota.services.calendars import (
     person_calendar_assignments,
     renew_group_calendar,
 )
+from groupadmin.rota.services.cancelling import (
+    ReleasedTurn,
+    cancel_preview,
+    give_places_back,
+    places_to_give_back,
+    released_turns,
+)
 from groupadmin.rota.services.grid import (
     BusyIndex,
     Cell,
@@ -60,6 +69,7 @@ from groupadmin.rota.services.links import (
     load_remove_link,
     remove_url,
 )
+from groupadmin.rota.services.mine import has_upcoming_turns, my_people, my_person, my_turns
 from groupadmin.rota.services.notifications import MailItem, ask
 from groupadmin.rota.services.people import (
     add_blackout,
@@ -127,6 +137,7 @@ __all__ = [
     "MailItem",
     "Option",
     "PlanChanged",
+    "ReleasedTurn",
     "RotaError",
     "Row",
     "accept",
@@ -136,6 +147,7 @@ __all__ = [
     "ask",
     "assign_many",
     "calendar_url",
+    "cancel_preview",
     "chair_for_occurrences",
     "change_role",
     "check_period",
@@ -145,10 +157,12 @@ __all__ = [
     "decline",
     "forget_inactive",
     "forget_person",
+    "give_places_back",
     "group_calendar_url",
     "group_people",
     "group_roles",
     "group_today",
+    "has_upcoming_turns",
     "is_upcoming_gap",
     "link_token",
     "link_url",
@@ -158,6 +172,9 @@ __all__ = [
     "load_link",
     "load_remove_link",
     "move_role",
+    "my_people",
+    "my_person",
+    "my_turns",
     "name_problem",
     "new_calendar_link",
     "occurrence_attendance",
@@ -167,12 +184,14 @@ __all__ = [
     "open_places_by_group",
     "parse_remind_days",
     "pending_offer",
+    "places_to_give_back",
     "people_for_occurrence",
     "person_calendar_assignments",
     "person_warnings",
     "preview_autofill",
     "printable",
     "release_for_changes",
+    "released_turns",
     "reminder_instant",
     "remove_blackout",
     "remove_url",

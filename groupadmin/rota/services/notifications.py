@@ -11,6 +11,7 @@ from datetime import datetime
 
 from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from groupadmin.groups import services as group_services
 from groupadmin.groups.models import Group
@@ -103,7 +104,9 @@ def ask(assignments: list[Assignment], *, now: datetime, again: bool = False) ->
                 else _l("You are on the rota on %(date)s", date=day_label(items[0].occurrence, group))
             )
         elif any(a.status == "proposed" for a in items):
-            subject = _l("Can you help on these %(n)s dates?", n=len(items))
+            subject = lazy_ngettext(
+                "Can you help on %(num)d date?", "Can you help on these %(num)d dates?", len(items)
+            )
         else:
             subject = _l("Your turns on the rota from %(date)s", date=day_label(items[0].occurrence, group))
         if tell(

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from groupadmin.extensions import db
 from groupadmin.groups import services as group_services
@@ -178,7 +179,11 @@ def send_weekly_summaries(*, now: datetime) -> int:
                 to=user.email,
                 group=group,
                 now=now,
-                subject=_l("Rota for the next two weeks: %(n)s open places", n=sum(n for _o, _r, n in gaps))
+                subject=lazy_ngettext(
+                    "Rota for the next two weeks: %(num)d open place",
+                    "Rota for the next two weeks: %(num)d open places",
+                    sum(n for _o, _r, n in gaps),
+                )
                 if gaps
                 else _l("Rota for the next two weeks: every place is filled"),
                 template="rota/summary",

@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("rota", __name__)
 
-from groupadmin.rota.views import grid, links, people, roles  # noqa: E402, F401  (they add their routes to bp)
+from groupadmin.rota.views import grid, links, mine, people, roles  # noqa: E402, F401  (they add their routes to bp)

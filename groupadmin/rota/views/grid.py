@@ -20,12 +20,13 @@ from groupadmin.rota.forms import (
     DEFAULT_WEEKS,
     MAX_GRID_WEEKS,
     AssignForm,
+    GiveBackForm,
     autofill_form,
     parse_grid,
 )
 from groupadmin.rota.models import Assignment
 from groupadmin.rota.views import bp
-from groupadmin.web import date_arg, get_or_404, int_arg, occurrence_or_404, show_error
+from groupadmin.web import date_arg, get_or_404, int_arg, no_store, occurrence_or_404, show_error
 
 # ---------------------------------------------------------------------------------------------------
 # The grid
@@ -185,9 +186,40 @@ def occurrence(group, occurrence_id):
         problems=problems,
         now=now,
         editable=occ.status == "scheduled" and occ.starts_at > now,
+        give_back=bool(services.places_to_give_back(occ, now=now)),
         people=people,
         confirm_form=ConfirmForm(),
     ), 422 if form.errors else 200
+
+
+@bp.route("/groups/<group_slug>/rota/occurrences/<int:occurrence_id>/give-back", methods=["GET", "POST"])
+@requires("group.leader")
+def give_back(group, occurrence_id):
+    """A restored date: give the people released when it was cancelled their places back, in one step."""
+    occ = occurrence_or_404(group, occurrence_id)
+    places = services.places_to_give_back(occ, now=utcnow())
+    form = GiveBackForm()
+    if form.validate_on_submit():
+        try:
+            created = services.give_places_back(occ, form.turn_ids(), actor=current_user, now=utcnow())
+        except services.RotaError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "%(num)d place given back; they have been told by email where they have an address.",
+                    "%(num)d places given back; they have been told by email where they have an address.",
+                    len(created),
+                ),
+                "success",
+            )
+            return redirect(url_for("rota.occurrence", group_slug=group.slug, occurrence_id=occ.id))
+        places = services.places_to_give_back(occ, now=utcnow())
+    form.turns.data = ",".join(str(a.id) for a in places)
+    page = render_template("rota/give_back.html", group=group, occurrence=occ, places=places, form=form)
+    return no_store(page)
 
 
 def _assign_one(group, occ, form, now) -> tuple[bool, services.AssignmentProblems | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from groupadmin.auth.forms import ConfirmForm
@@ -180,7 +181,11 @@ def remove_person(group, person_id):
         opened = services.forget_person(person, actor=current_user, now=utcnow())
         db.session.commit()
         flash(
-            _("Removed. Their contact details are forgotten; %(n)s upcoming turns are open again.", n=opened),
+            ngettext(
+                "Removed. Their contact details are forgotten; %(num)d upcoming turn is open again.",
+                "Removed. Their contact details are forgotten; %(num)d upcoming turns are open again.",
+                opened,
+            ),
             "success",
         )
         return redirect(url_for("rota.people", group_slug=group.slug))

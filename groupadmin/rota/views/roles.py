@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from groupadmin.auth.forms import ConfirmForm
@@ -54,7 +55,14 @@ def default_roles(group):
     if ConfirmForm().validate_on_submit():
         added = services.add_default_roles(group, actor=current_user, now=utcnow())
         db.session.commit()
-        flash(_("%(n)s roles added. Change them to suit your meetings.", n=added), "success")
+        flash(
+            ngettext(
+                "%(num)d role added. Change it to suit your meetings.",
+                "%(num)d roles added. Change them to suit your meetings.",
+                added,
+            ),
+            "success",
+        )
     return redirect(url_for("rota.roles", group_slug=group.slug))
 
 

@@ -1,0 +1,77 @@
+"""Words (issue 15 item 6): the change log says what happened in words, with field labels, no internal
+names or ids, in the group's local time with the zone named; counts use plural forms; import problems
+name fields as people know them."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from groupadmin.audit import services as audit
+from groupadmin.extensions import db
+from groupadmin.meetings import importer
+from tests import factories
+from tests.conftest import NOW, login
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def test_the_change_log_reads_in_words_in_local_time(app, client):
+    group = factories.group()
+    group.timezone = "America/Chicago"
+    secretary = factories.member(group, "secretary", email="sec@example.org")
+    audit.record(
+        now=NOW,
+        actor=secretary,
+        action="rota_person.created",
+        obj=group,
+        object_type="rota_person",
+        group=group,
+        contact_changed=True,
+        user_id=3,
+        has_phone=False,
+    )
+    audit.record(
+        now=NOW - timedelta(hours=1),
+        actor=secretary,
+        action="occurrence.updated",
+        obj=group,
+        object_type="occurrence",
+        group=group,
+        meeting_id=7,
+        date="2026-11-24",
+        fields=["status", "venue_location"],
+    )
+    audit.record(now=NOW, actor=None, action="something.new_kind", obj=group, group=group)
+    db.session.commit()
+    login(client, "sec@example.org")
+    html = client.get(f"/groups/{group.slug}/audit").get_data(as_text=True)
+    assert "When (America/Chicago)" in html and "UTC" not in html
+    assert re.search(r"Nov 21, 2026, 12:00\s?PM CST", html)  # 18:00 UTC in Chicago
+    assert "Rota person added" in html and "Contact details changed: yes" in html
+    assert "One date changed" in html and "Changed: Cancelled or not, Other venue" in html
+    assert "Something new kind" in html
+    for internal in (
+        "rota_person.created",
+        "contact_changed",
+        "user_id",
+        "meeting_id",
+        "venue_location",
+        ": 3",
+    ):
+        assert internal not in html
+
+
+def test_import_problems_never_show_internal_field_names(app):
+    group = factories.group()
+    csv_text = "Name,Day,Time,End Time\nLong One,Tuesday,19:00,19:02\n"
+    plan = importer.plan_import(group, "m.csv", csv_text, now=NOW)
+    texts = " ".join(str(p.message) for row in plan.rows for p in row.errors)
+    assert "duration_minutes" not in texts and "Length:" in texts
