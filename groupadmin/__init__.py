@@ -38,6 +38,7 @@ from groupadmin.meetings.cli import meetings_cli
 from groupadmin.meetings.views import bp as meetings_bp
 from groupadmin.newsletters import services as newsletter_services
 from groupadmin.newsletters.views import bp as newsletters_bp
+from groupadmin.outreach.views import bp as outreach_bp
 from groupadmin.rota import services as rota_services
 from groupadmin.rota.views import bp as rota_bp
 from groupadmin.scheduler import registry as scheduler_registry
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
         rota_bp,
         attendance_bp,
         newsletters_bp,
+        outreach_bp,
     ):
         app.register_blueprint(bp)
 
@@ -282,6 +284,7 @@ JOB_MODULES = (
     "groupadmin.rota.jobs",
     "groupadmin.attendance.jobs",
     "groupadmin.newsletters.jobs",
+    "groupadmin.outreach.jobs",
     "groupadmin.mail.jobs",
 )
 

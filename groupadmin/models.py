@@ -17,5 +17,6 @@ from groupadmin.newsletters.models import (  # noqa: F401
     Subscription,
 )
 from groupadmin.once import FormSubmission  # noqa: F401
+from groupadmin.outreach.models import DoNotContact, FollowUp, Newcomer, OutreachSettings  # noqa: F401
 from groupadmin.rota.models import Assignment, Blackout, RotaPerson, RotaSettings, ServiceRole  # noqa: F401
 from groupadmin.scheduler.models import SchedulerLease  # noqa: F401

@@ -13,9 +13,17 @@ from groupadmin.groups.forms import ROLE_NAMES
 from groupadmin.mail import services as mail
 from groupadmin.meetings import display as meeting_display
 from groupadmin.newsletters import display as newsletter_display
+from groupadmin.outreach import display as outreach_display
 from groupadmin.rota import display as rota_display
 
-DOMAINS = (meeting_display, attendance_display, rota_display, format_display, newsletter_display)
+DOMAINS = (
+    meeting_display,
+    attendance_display,
+    rota_display,
+    format_display,
+    newsletter_display,
+    outreach_display,
+)
 
 
 def register(app: Flask) -> None:
