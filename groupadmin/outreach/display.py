@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from groupadmin.groups.models import Group
 from groupadmin.outreach import services
+from groupadmin.permissions import can
 
 OUTCOME_LABELS = {
     "reached": _l("Reached"),
@@ -35,6 +36,11 @@ def outreach_url(owner, endpoint: str, **values) -> str:
     return url_for(f"outreach.org_{endpoint}", org_slug=owner.slug, **values)
 
 
+def may_change_settings(owner) -> bool:
+    """The outreach settings: a group's secretaries, an organisation's admins."""
+    return can("group.secretary", owner) if isinstance(owner, Group) else can("org.admin", owner)
+
+
 def newcomer_owner(newcomer):
     return newcomer.group or newcomer.organisation
 
@@ -58,6 +64,7 @@ TEMPLATE_FILTERS = {"newcomer_label": newcomer_label}
 TEMPLATE_GLOBALS = {
     "outreach_url": outreach_url,
     "outreach_nav": outreach_nav,
+    "outreach_may_change_settings": may_change_settings,
     "newcomer_owner": newcomer_owner,
     "OUTCOME_LABELS": OUTCOME_LABELS,
     "SOURCE_LABELS": SOURCE_LABELS,
