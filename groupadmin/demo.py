@@ -20,6 +20,7 @@ from groupadmin.meetings import services as meetings
 from groupadmin.meetings.models import Meeting, MeetingSchedule
 from groupadmin.meetings.schedule import Rule, local_today
 from groupadmin.newsletters.demo import seed_newsletters
+from groupadmin.outreach.demo import seed_outreach
 from groupadmin.rota.demo import seed_rota
 
 DEMO_PASSWORD = "recovery-demo"  # noqa: S105 (documented demo password; refused in production)
@@ -87,6 +88,7 @@ def seed(*, now: datetime, scale: str = "demo") -> str:
     _seed_rota(demo_groups, users["secretary@example.org"], now)
     _seed_counts(demo_groups, users, now)
     _seed_newsletters(org, demo_groups, admin, now)
+    _seed_outreach(org, demo_groups, users, now)
     if scale == "intergroup":
         _seed_intergroup(org, admin, now)
         _seed_intergroup_meetings(org, now)
@@ -104,6 +106,16 @@ def _seed_rota(demo_groups: dict, secretary: User, now: datetime) -> None:
 
 def _seed_newsletters(org: Organisation, demo_groups: dict, admin: User, now: datetime) -> None:
     seed_newsletters(now=now, actor=admin, organisation_id=org.id, group_id=demo_groups["lakeside-aa"].id)
+
+
+def _seed_outreach(org: Organisation, demo_groups: dict, users: dict, now: datetime) -> None:
+    seed_outreach(
+        now=now,
+        organisation=org,
+        group=demo_groups["lakeside-aa"],
+        sponsor=users["sponsor@example.org"],
+        secretary=users["secretary@example.org"],
+    )
 
 
 def _seed_counts(demo_groups: dict, users: dict, now: datetime) -> None:
