@@ -7,6 +7,8 @@ import itertools
 from groupadmin.auth import services as auth
 from groupadmin.extensions import db
 from groupadmin.groups import services as groups
+from groupadmin.groups.models import Group
+from groupadmin.outreach import services as outreach
 from tests.conftest import NOW, PASSWORD
 
 _seq = itertools.count(1)
@@ -106,3 +108,16 @@ def meeting(
     )
     db.session.commit()
     return m
+
+
+def newcomer(owner, *, name="Jo", phone="555-0150", email=None, channels=("call",), now=None, volunteer=None, **extra):
+    """A newcomer asking through the public page of `owner` (a group or an organisation), through the
+    real service; assigned to `volunteer` when given."""
+    group = owner if isinstance(owner, Group) else None
+    organisation = group.organisation if group is not None else owner
+    contact = outreach.Contact(name=name, phone=phone, email=email, channels=list(channels), **extra)
+    n = outreach.request_call(organisation, group, contact, client=None, now=now or NOW)
+    if volunteer is not None:
+        n.volunteer_id, n.assigned_at = volunteer.id, now or NOW
+    db.session.commit()
+    return n
