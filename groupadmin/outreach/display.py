@@ -3,6 +3,8 @@ page whoever owns it (a group or an organisation)."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 
@@ -21,9 +23,9 @@ OUTCOME_LABELS = {
     "do_not_contact": _l("Asked not to be contacted"),
 }
 SOURCE_LABELS = {
-    "group_page": _l("The group's page"),
-    "org_page": _l("The organisation's page"),
-    "in_person": _l("Met in person"),
+    "group_page": _l("the group's page"),
+    "org_page": _l("the organisation's page"),
+    "in_person": _l("met in person"),
 }
 CHANNEL_LABELS = {"call": _l("Call"), "text": _l("Text"), "email": _l("Email")}
 CONSENT_VIA_LABELS = {"web_form": _l("on the web form"), "in_person": _l("in person")}
@@ -60,9 +62,15 @@ def outreach_nav() -> bool:
     return g._outreach_nav
 
 
+def local_day(moment, newcomer) -> str:
+    """An instant as the local date of the newcomer's group (or organisation)."""
+    return moment.astimezone(ZoneInfo(newcomer.zone)).date().isoformat() if moment else ""
+
+
 TEMPLATE_FILTERS = {"newcomer_label": newcomer_label}
 TEMPLATE_GLOBALS = {
     "outreach_url": outreach_url,
+    "outreach_local_day": local_day,
     "outreach_nav": outreach_nav,
     "outreach_may_change_settings": may_change_settings,
     "newcomer_owner": newcomer_owner,

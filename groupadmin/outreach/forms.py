@@ -80,7 +80,7 @@ class SnoozeForm(AppForm):
 
 
 class AssignForm(AppForm):
-    volunteer = SelectField(_l("Volunteer"), coerce=int, choices=[], validate_choice=False)
+    volunteer = SelectField(_l("Assign to"), coerce=int, choices=[], validate_choice=False)
 
 
 class SettingsForm(AppForm):

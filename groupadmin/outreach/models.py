@@ -128,6 +128,11 @@ class Newcomer(IdMixin, db.Model):
         return self.erased_at is not None
 
     @property
+    def zone(self) -> str:
+        """The zone its dates are in: the group's, or the organisation's for its own page."""
+        return self.group.timezone if self.group is not None else self.organisation.timezone
+
+    @property
     def channel_list(self) -> list[str]:
         return [c for c in self.channels.split(",") if c]
 
