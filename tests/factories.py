@@ -110,7 +110,9 @@ def meeting(
     return m
 
 
-def newcomer(owner, *, name="Jo", phone="555-0150", email=None, channels=("call",), now=None, volunteer=None, **extra):
+def newcomer(
+    owner, *, name="Jo", phone="555-0150", email=None, channels=("call",), now=None, volunteer=None, **extra
+):
     """A newcomer asking through the public page of `owner` (a group or an organisation), through the
     real service; assigned to `volunteer` when given."""
     group = owner if isinstance(owner, Group) else None

@@ -34,7 +34,12 @@ def seed_outreach(*, now: datetime, organisation, group, sponsor, secretary) -> 
     def step(newcomer, outcome, *, days_ago, note=None, by=sponsor):
         follow_up = next(f for f in newcomer.follow_ups if f.state == "open")
         services.record(
-            newcomer, follow_up, outcome=outcome, note=note, confirmed=True, actor=by,
+            newcomer,
+            follow_up,
+            outcome=outcome,
+            note=note,
+            confirmed=True,
+            actor=by,
             now=now - timedelta(days=days_ago),
         )
 

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
-
 from flask_login import current_user
 
 from groupadmin.groups.models import Group

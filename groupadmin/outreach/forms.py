@@ -4,7 +4,17 @@ in person, recording a follow-up, snoozing, assigning, and the settings."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, EmailField, HiddenField, IntegerField, SelectField, StringField, TelField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from groupadmin.forms import AppForm, OnceForm, strip
@@ -36,7 +46,9 @@ class _ContactFields:
     wants_welcome = BooleanField(_l("Send me a welcome email with the coming meetings"))
 
     def contact(self) -> Contact:
-        channels = [c for c, f in (("call", self.by_call), ("text", self.by_text), ("email", self.by_email)) if f.data]
+        channels = [
+            c for c, f in (("call", self.by_call), ("text", self.by_text), ("email", self.by_email)) if f.data
+        ]
         return Contact(
             name=self.name.data,
             phone=self.phone.data,
@@ -65,12 +77,14 @@ class InPersonForm(_ContactFields, OnceForm):
 
 
 class FollowUpForm(AppForm):
-    outcome = SelectField(_l("What happened"), choices=list(OUTCOME_LABELS.items()), validators=[InputRequired()])
+    outcome = SelectField(
+        _l("What happened"), choices=list(OUTCOME_LABELS.items()), validators=[InputRequired()]
+    )
     note = StringField(
         _l("Short note (optional)"),
         validators=[Optional(), Length(max=200)],
         filters=[strip],
-        description=_l("No health details: just what the next caller needs, like \"prefers texts\"."),
+        description=_l('No health details: just what the next caller needs, like "prefers texts".'),
     )
     confirm_erase = BooleanField(_l("Yes: they asked not to be contacted; erase their details now"))
 

@@ -41,9 +41,7 @@ class OutreachSettings(IdMixin, db.Model):
         sa.CheckConstraint("retention_days >= 7 AND retention_days <= 730", name="retention_range"),
     )
 
-    group_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("group.id", ondelete="CASCADE"), unique=True
-    )
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("group.id", ondelete="CASCADE"), unique=True)
     organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisation.id", ondelete="CASCADE"), unique=True
     )

@@ -35,7 +35,9 @@ def _digest_link(live_app) -> str:
         for path in sorted(live_app.config["E2E_MAIL_DIR"].rglob("*.eml"))
     ]
     (digest,) = [
-        m for m in messages if m["To"] == "sponsor@example.org" and m["Subject"] == "Your follow-ups for today"
+        m
+        for m in messages
+        if m["To"] == "sponsor@example.org" and m["Subject"] == "Your follow-ups for today"
     ]
     body = digest.get_body(("plain",)).get_content()
     assert "follow-ups due today" in body

@@ -11,7 +11,9 @@ def outbox(prefix: str = "outreach/") -> list[OutboxMessage]:
     db.session.expire_all()
     return list(
         db.session.scalars(
-            sa.select(OutboxMessage).where(OutboxMessage.template.startswith(prefix)).order_by(OutboxMessage.id)
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.template.startswith(prefix))
+            .order_by(OutboxMessage.id)
         )
     )
 

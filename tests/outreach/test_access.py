@@ -56,7 +56,9 @@ def test_the_organisations_outreach_volunteer_sees_unassigned_requests_and_their
     assert "Waiting" in listing.text and "Taken" not in listing.text and "Mine" not in listing.text
     assert client.get(f"/orgs/{setup.org.slug}/outreach/{taken.id}/").status_code == 404
     assert client.get(f"/orgs/{setup.org.slug}/outreach/{mine.id}/").status_code == 404
-    response = client.post(f"/orgs/{setup.org.slug}/outreach/{waiting.id}/assign", data={"volunteer": setup.outreach.id})
+    response = client.post(
+        f"/orgs/{setup.org.slug}/outreach/{waiting.id}/assign", data={"volunteer": setup.outreach.id}
+    )
     assert response.status_code == 302
     assert client.get(f"/orgs/{setup.org.slug}/outreach/{waiting.id}/").status_code == 200
 
@@ -69,7 +71,9 @@ def test_the_organisations_outreach_volunteer_sees_unassigned_requests_and_their
         ("leader@example.org", 403, 404),
     ],
 )
-def test_admins_coordinators_and_leaders_see_nothing_personal(setup, client, cards, email, group_status, org_status):
+def test_admins_coordinators_and_leaders_see_nothing_personal(
+    setup, client, cards, email, group_status, org_status
+):
     login(client, email)
     assert client.get(f"/groups/{setup.group.slug}/outreach/").status_code == group_status
     assert client.get(f"/groups/{setup.group.slug}/outreach/{cards[0].id}/").status_code == group_status
@@ -82,10 +86,17 @@ def test_admins_coordinators_and_leaders_see_nothing_personal(setup, client, car
 def test_only_the_secretary_assigns_and_only_a_candidate_can_be_chosen(setup, client, cards):
     mine = cards[0]
     login(client, "sponsor@example.org")
-    assert client.post(f"/groups/{setup.group.slug}/outreach/{mine.id}/assign", data={"volunteer": setup.sponsor.id}).status_code == 403
+    assert (
+        client.post(
+            f"/groups/{setup.group.slug}/outreach/{mine.id}/assign", data={"volunteer": setup.sponsor.id}
+        ).status_code
+        == 403
+    )
     client.post("/logout")
     login(client, "sec@example.org")
-    refused = client.post(f"/groups/{setup.group.slug}/outreach/{mine.id}/assign", data={"volunteer": setup.leader.id})
+    refused = client.post(
+        f"/groups/{setup.group.slug}/outreach/{mine.id}/assign", data={"volunteer": setup.leader.id}
+    )
     assert refused.status_code == 422 and "Choose a volunteer from the list." in refused.text
 
 

@@ -54,7 +54,12 @@ def test_canary_values_never_reach_logs_audit_or_subjects_and_are_gone_after_era
             login(client, "sec@example.org")
             page = client.get(f"/groups/{setup.group.slug}/outreach/{n.id}/")
             assert NAME in page.text and PHONE in page.text
-            assert client.post(f"/groups/{setup.group.slug}/outreach/{n.id}/assign", data={"volunteer": setup.sponsor.id}).status_code == 302
+            assert (
+                client.post(
+                    f"/groups/{setup.group.slug}/outreach/{n.id}/assign", data={"volunteer": setup.sponsor.id}
+                ).status_code
+                == 302
+            )
             client.post("/logout")
         morning = datetime(2026, 11, 22, 12, 30, tzinfo=UTC)
         with time_machine.travel(morning, tick=False):
@@ -65,7 +70,12 @@ def test_canary_values_never_reach_logs_audit_or_subjects_and_are_gone_after_era
             url = f"/groups/{setup.group.slug}/outreach/{n.id}/follow-ups/"
             assert client.post(f"{url}{first}", data={"outcome": "reached", "note": NOTE}).status_code == 302
             assert NOTE in client.get(f"/groups/{setup.group.slug}/outreach/{n.id}/").text
-            assert client.post(f"{url}{second}", data={"outcome": "do_not_contact", "confirm_erase": "y"}).status_code == 302
+            assert (
+                client.post(
+                    f"{url}{second}", data={"outcome": "do_not_contact", "confirm_erase": "y"}
+                ).status_code
+                == 302
+            )
     finally:
         logger.removeHandler(handler)
 

@@ -17,13 +17,41 @@ from tests.conftest import NOW, login
 def test_monthly_figures_survive_erasure(setup, count_queries):
     october = datetime(2026, 10, 10, 15, 0, tzinfo=UTC)
     a = factories.newcomer(setup.group, phone="555-0101", volunteer=setup.sponsor, now=october)
-    services.record(a, a.follow_ups[0], outcome="no_answer", note=None, confirmed=False, actor=setup.sponsor, now=october)
-    services.record(a, a.follow_ups[1], outcome="reached", note=None, confirmed=False, actor=setup.sponsor, now=october + timedelta(days=7))
+    services.record(
+        a, a.follow_ups[0], outcome="no_answer", note=None, confirmed=False, actor=setup.sponsor, now=october
+    )
+    services.record(
+        a,
+        a.follow_ups[1],
+        outcome="reached",
+        note=None,
+        confirmed=False,
+        actor=setup.sponsor,
+        now=october + timedelta(days=7),
+    )
     b = factories.newcomer(setup.group, phone="555-0102", volunteer=setup.sponsor, now=october)
-    services.record(b, b.follow_ups[0], outcome="left_message", note=None, confirmed=False, actor=setup.sponsor, now=october + timedelta(days=3))
-    services.record(b, b.follow_ups[1], outcome="do_not_contact", note=None, confirmed=True, actor=setup.sponsor, now=october + timedelta(days=8))
+    services.record(
+        b,
+        b.follow_ups[0],
+        outcome="left_message",
+        note=None,
+        confirmed=False,
+        actor=setup.sponsor,
+        now=october + timedelta(days=3),
+    )
+    services.record(
+        b,
+        b.follow_ups[1],
+        outcome="do_not_contact",
+        note=None,
+        confirmed=True,
+        actor=setup.sponsor,
+        now=october + timedelta(days=8),
+    )
     factories.newcomer(setup.org, phone="555-0103", now=NOW)
-    services.add_in_person(setup.group, services.Contact("Kim", "555-0104", None, ["call"]), actor=setup.sponsor, now=NOW)
+    services.add_in_person(
+        setup.group, services.Contact("Kim", "555-0104", None, ["call"]), actor=setup.sponsor, now=NOW
+    )
     db.session.commit()
     services.erase_expired(today=date(2027, 6, 1), now=NOW + timedelta(days=200))
     db.session.commit()
@@ -32,12 +60,22 @@ def test_monthly_figures_survive_erasure(setup, count_queries):
         months = services.monthly_figures(setup.org.id, date(2026, 10, 1), date(2026, 11, 30))
     assert q.count == 3
     assert months == [
-        OutreachMonth(setup.group.id, date(2026, 10, 1), 2, 1, 2, 1,
-                      {"no_answer": 1, "reached": 1, "left_message": 1, "do_not_contact": 1}, {"group_page": 2}),
+        OutreachMonth(
+            setup.group.id,
+            date(2026, 10, 1),
+            2,
+            1,
+            2,
+            1,
+            {"no_answer": 1, "reached": 1, "left_message": 1, "do_not_contact": 1},
+            {"group_page": 2},
+        ),
         OutreachMonth(None, date(2026, 11, 1), 1, 0, 0, 0, {}, {"org_page": 1}),
         OutreachMonth(setup.group.id, date(2026, 11, 1), 1, 0, 0, 0, {}, {"in_person": 1}),
     ]
-    only_group = services.monthly_figures(setup.org.id, date(2026, 11, 1), date(2026, 11, 30), group_ids=[setup.group.id])
+    only_group = services.monthly_figures(
+        setup.org.id, date(2026, 11, 1), date(2026, 11, 30), group_ids=[setup.group.id]
+    )
     assert [(m.group_id, m.requests) for m in only_group] == [(setup.group.id, 1)]
 
 

@@ -21,7 +21,11 @@ def test_the_plan_is_local_dates_across_a_daylight_saving_change(setup):
     asked = datetime(2026, 11, 1, 3, 30, tzinfo=UTC)
     n = factories.newcomer(setup.group, now=asked)
     assert [f.due_on for f in n.follow_ups] == [date(2026, 10, 31), date(2026, 11, 7), date(2026, 11, 30)]
-    assert services.plan_dates(date(2026, 3, 7), [0, 1, 7]) == [date(2026, 3, 7), date(2026, 3, 8), date(2026, 3, 14)]
+    assert services.plan_dates(date(2026, 3, 7), [0, 1, 7]) == [
+        date(2026, 3, 7),
+        date(2026, 3, 8),
+        date(2026, 3, 14),
+    ]
 
 
 def test_a_group_plan_is_editable_and_used_for_new_requests(setup):
@@ -45,7 +49,9 @@ def test_recording_from_the_card_moves_to_the_next_step_and_keeps_the_note(setup
     assert "Reached" in card.text and "prefers texts" in card.text and "2026-11-28" in card.text
     (n,) = newcomers()
     assert n.first_attempt_days == 0 and n.reached and n.status == "open"
-    refused = client.post(f"/groups/{setup.group.slug}/outreach/{n.id}/follow-ups/{first.id}", data={"outcome": "reached"})
+    refused = client.post(
+        f"/groups/{setup.group.slug}/outreach/{n.id}/follow-ups/{first.id}", data={"outcome": "reached"}
+    )
     assert refused.status_code == 422 and "recorded already" in refused.text
 
 
@@ -84,7 +90,11 @@ def test_a_volunteer_hands_a_newcomer_back(setup, client):
 
 def test_asked_not_to_be_contacted_erases_at_once_and_keeps_the_outcome_codes(setup, client):
     n = factories.newcomer(
-        setup.group, email="jo@example.org", channels=("call", "email"), wants_welcome=True, volunteer=setup.sponsor
+        setup.group,
+        email="jo@example.org",
+        channels=("call", "email"),
+        wants_welcome=True,
+        volunteer=setup.sponsor,
     )
     welcome = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.template == "outreach/welcome"))
     assert welcome.status == "pending"
@@ -92,7 +102,10 @@ def test_asked_not_to_be_contacted_erases_at_once_and_keeps_the_outcome_codes(se
     url = f"/groups/{setup.group.slug}/outreach/{n.id}/follow-ups/{n.follow_ups[0].id}"
     unconfirmed = client.post(url, data={"outcome": "do_not_contact"})
     assert unconfirmed.status_code == 422 and "Tick the box to confirm" in unconfirmed.text
-    assert client.post(url, data={"outcome": "do_not_contact", "confirm_erase": "y", "note": "x"}).status_code == 302
+    assert (
+        client.post(url, data={"outcome": "do_not_contact", "confirm_erase": "y", "note": "x"}).status_code
+        == 302
+    )
     (n,) = newcomers()
     assert (n.name, n.phone, n.email, n.safe_times, n.phone_hash, n.email_hash) == (None,) * 6
     assert n.status == "closed" and n.erased_at == NOW
@@ -110,7 +123,15 @@ def test_asked_not_to_be_contacted_erases_at_once_and_keeps_the_outcome_codes(se
 
 def test_retention_erases_personal_fields_after_the_last_activity(setup):
     n = factories.newcomer(setup.group, email="jo@example.org", channels=("email",), volunteer=setup.sponsor)
-    services.record(n, n.follow_ups[0], outcome="reached", note="call back Friday", confirmed=False, actor=setup.sponsor, now=NOW)
+    services.record(
+        n,
+        n.follow_ups[0],
+        outcome="reached",
+        note="call back Friday",
+        confirmed=False,
+        actor=setup.sponsor,
+        now=NOW,
+    )
     db.session.commit()
     assert n.erase_after == date(2027, 2, 19)
     assert services.erase_expired(today=date(2027, 2, 19), now=NOW + timedelta(days=90)) == 0

@@ -35,12 +35,17 @@ def test_one_digest_per_volunteer_and_day_from_seven_in_the_morning(setup):
     for secret in ("Jo", "Al", "555", setup.group.name):
         assert secret not in digest.text_body and secret not in digest.subject
     _run(datetime(2026, 11, 23, 12, 5, tzinfo=UTC))
-    assert [m.idempotency_key.rsplit(":", 1)[1] for m in outbox("outreach/digest")] == ["2026-11-22", "2026-11-23"]
+    assert [m.idempotency_key.rsplit(":", 1)[1] for m in outbox("outreach/digest")] == [
+        "2026-11-22",
+        "2026-11-23",
+    ]
 
 
 def test_no_digest_without_anything_due(setup):
     n = factories.newcomer(setup.group, volunteer=setup.sponsor)
-    services.record(n, n.follow_ups[0], outcome="reached", note=None, confirmed=False, actor=setup.sponsor, now=NOW)
+    services.record(
+        n, n.follow_ups[0], outcome="reached", note=None, confirmed=False, actor=setup.sponsor, now=NOW
+    )
     db.session.commit()
     _run(datetime(2026, 11, 22, 13, 0, tzinfo=UTC))
     assert outbox("outreach/digest") == []

@@ -37,7 +37,11 @@ def test_the_group_page_takes_a_request_with_the_consent_wording_recorded(setup,
     assert response.status_code == 302 and "sent=1" in response.headers["Location"]
     (n,) = newcomers()
     assert (n.name, n.phone, n.group_id, n.source) == ("Jo", "555-0142", setup.group.id, "group_page")
-    assert n.consent_via == "web_form" and n.consent_by_id is None and n.consent_at == NOW + timedelta(seconds=10)
+    assert (
+        n.consent_via == "web_form"
+        and n.consent_by_id is None
+        and n.consent_at == NOW + timedelta(seconds=10)
+    )
     assert n.consent_wording in page.text and n.consent_version == 1
     assert [f.due_on.isoformat() for f in n.follow_ups] == ["2026-11-21", "2026-11-28", "2026-12-21"]
     sent = client.get(response.headers["Location"])
@@ -45,7 +49,9 @@ def test_the_group_page_takes_a_request_with_the_consent_wording_recorded(setup,
 
 
 def test_the_organisation_page_takes_a_request_without_a_group(setup, client):
-    response = _ask(client, f"/help/{setup.org.slug}", email="jo@example.org", by_email="y", wants_welcome="y")
+    response = _ask(
+        client, f"/help/{setup.org.slug}", email="jo@example.org", by_email="y", wants_welcome="y"
+    )
     assert response.status_code == 302
     (n,) = newcomers()
     assert n.group_id is None and n.source == "org_page" and n.email == "jo@example.org"
@@ -81,7 +87,9 @@ def test_a_network_asking_too_often_is_limited(setup, client, app):
 
 
 def test_a_returning_person_gets_no_second_card_but_is_flagged(setup, client):
-    first = factories.newcomer(setup.group, phone="(555) 0142", volunteer=setup.sponsor, now=NOW - timedelta(days=3))
+    first = factories.newcomer(
+        setup.group, phone="(555) 0142", volunteer=setup.sponsor, now=NOW - timedelta(days=3)
+    )
     response = _ask(client, f"/help/{setup.org.slug}/{setup.group.slug}", phone="555 0142", name="J.")
     assert response.status_code == 302
     (n,) = newcomers()
@@ -92,7 +100,11 @@ def test_a_returning_person_gets_no_second_card_but_is_flagged(setup, client):
 
 
 def test_someone_on_the_do_not_contact_list_is_accepted_silently_and_nothing_is_stored(setup, client):
-    db.session.add(DoNotContact(organisation_id=setup.org.id, value_hash=crypto.lookup_hash(phone_key("555-0142")), created_at=NOW))
+    db.session.add(
+        DoNotContact(
+            organisation_id=setup.org.id, value_hash=crypto.lookup_hash(phone_key("555-0142")), created_at=NOW
+        )
+    )
     db.session.commit()
     response = _ask(client, f"/help/{setup.org.slug}/{setup.group.slug}")
     assert response.status_code == 302 and "sent=1" in response.headers["Location"]

@@ -72,7 +72,8 @@ def volunteer_scopes(user) -> list[tuple[object, list[str]]]:
     for group, role in groups:
         scopes.setdefault(("g", group.id), (group, []))[1].append(role)
     orgs = db.session.execute(
-        sa.select(OrgRole).where(OrgRole.user_id == user.id, OrgRole.role == "outreach")
+        sa.select(OrgRole)
+        .where(OrgRole.user_id == user.id, OrgRole.role == "outreach")
         .options(sa.orm.joinedload(OrgRole.organisation))
     ).scalars()
     for org_role in orgs:

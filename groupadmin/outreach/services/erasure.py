@@ -27,9 +27,7 @@ def erase(newcomer: Newcomer, *, now: datetime, reason: str) -> None:
     newcomer.erased_at = now
     if newcomer.status == "open":
         newcomer.status, newcomer.closed_at = "closed", now
-    db.session.execute(
-        sa.update(FollowUp).where(FollowUp.newcomer_id == newcomer.id).values(note=None)
-    )
+    db.session.execute(sa.update(FollowUp).where(FollowUp.newcomer_id == newcomer.id).values(note=None))
     db.session.execute(
         sa.update(FollowUp)
         .where(FollowUp.newcomer_id == newcomer.id, FollowUp.state == "open")
@@ -54,7 +52,8 @@ def do_not_contact(newcomer: Newcomer, *, now: datetime) -> None:
     for value_hash in (newcomer.phone_hash, newcomer.email_hash):
         if value_hash and not db.session.scalar(
             sa.select(DoNotContact.id).where(
-                DoNotContact.organisation_id == newcomer.organisation_id, DoNotContact.value_hash == value_hash
+                DoNotContact.organisation_id == newcomer.organisation_id,
+                DoNotContact.value_hash == value_hash,
             )
         ):
             db.session.add(

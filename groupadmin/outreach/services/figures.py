@@ -53,7 +53,9 @@ def monthly_figures(organisation_id: int, start: date, end: date, group_ids=None
         .group_by(*key, FollowUp.outcome)
     ).all()
     sources = db.session.execute(
-        sa.select(*key, Newcomer.source, sa.func.count(Newcomer.id)).where(*scope).group_by(*key, Newcomer.source)
+        sa.select(*key, Newcomer.source, sa.func.count(Newcomer.id))
+        .where(*scope)
+        .group_by(*key, Newcomer.source)
     ).all()
     by_outcome: dict[tuple, dict[str, int]] = {}
     for group_id, month, outcome, count in outcomes:

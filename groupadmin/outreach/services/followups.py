@@ -110,7 +110,9 @@ def snooze(newcomer: Newcomer, follow_up: FollowUp, *, until: date | None, actor
     )
 
 
-def due_for_volunteers(user_ids=None, *, now: datetime, hour: int | None = None) -> dict[int, tuple[int, date]]:
+def due_for_volunteers(
+    user_ids=None, *, now: datetime, hour: int | None = None
+) -> dict[int, tuple[int, date]]:
     """Open follow-ups due (today or overdue, in each newcomer's local date) per volunteer, with the
     local date of the first zone counted: one query. `hour`: count a zone only once its local time is
     past that hour (the morning digest); `user_ids`: only these volunteers."""

@@ -166,7 +166,9 @@ def touch(newcomer: Newcomer, *, now: datetime, retention_days: int | None = Non
     newcomer.erase_after = local_today(zone, now) + timedelta(days=retention_days)
 
 
-def request_call(organisation, group, contact: Contact, *, client: str | None, now: datetime) -> Newcomer | None:
+def request_call(
+    organisation, group, contact: Contact, *, client: str | None, now: datetime
+) -> Newcomer | None:
     """A request from the public page (a group's, or the organisation's when `group` is None). Raises
     RequestError or Throttled; returns the newcomer (a new one, or the returning person's flagged),
     or None when the person is on the do-not-contact list (nothing is stored: the same answer)."""

@@ -88,17 +88,21 @@ def send_escalations(*, now: datetime) -> int:
             .options(sa.orm.joinedload(Newcomer.group), sa.orm.joinedload(Newcomer.organisation))
         ).unique()
     )
-    overdue_rows = db.session.execute(
-        sa.select(Newcomer, FollowUp)
-        .join(FollowUp, FollowUp.newcomer_id == Newcomer.id)
-        .where(
-            Newcomer.status == "open",
-            Newcomer.erased_at.is_(None),
-            FollowUp.state == "open",
-            FollowUp.due_on <= (now - timedelta(days=OVERDUE_DAYS - 1)).date(),
+    overdue_rows = (
+        db.session.execute(
+            sa.select(Newcomer, FollowUp)
+            .join(FollowUp, FollowUp.newcomer_id == Newcomer.id)
+            .where(
+                Newcomer.status == "open",
+                Newcomer.erased_at.is_(None),
+                FollowUp.state == "open",
+                FollowUp.due_on <= (now - timedelta(days=OVERDUE_DAYS - 1)).date(),
+            )
+            .options(sa.orm.joinedload(Newcomer.group), sa.orm.joinedload(Newcomer.organisation))
         )
-        .options(sa.orm.joinedload(Newcomer.group), sa.orm.joinedload(Newcomer.organisation))
-    ).unique().all()
+        .unique()
+        .all()
+    )
     overdue = []
     for newcomer, follow_up in overdue_rows:
         today = local_today(zone_of(newcomer.organisation, newcomer.group), now)

@@ -42,7 +42,7 @@ def settings_for(owner) -> OutreachSettings:
 
 
 def parse_plan(text: str) -> str:
-    """"0, 7, 30" → "0,7,30": whole days from 0 to 365, ascending, at most eight; SettingsError else."""
+    """ "0, 7, 30" → "0,7,30": whole days from 0 to 365, ascending, at most eight; SettingsError else."""
     parts = [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
     message = _l("Write whole days after the request, separated by commas, like 0, 7, 30.")
     if not parts or len(parts) > MAX_STEPS or not all(p.isdigit() and len(p) <= 3 for p in parts):

@@ -15,7 +15,9 @@ bp = Blueprint("outreach", __name__)
 
 
 def roles_of(owner) -> set[str]:
-    return roles_in_group(current_user, owner) if services.is_group(owner) else roles_in_org(current_user, owner)
+    return (
+        roles_in_group(current_user, owner) if services.is_group(owner) else roles_in_org(current_user, owner)
+    )
 
 
 def register(path: str, endpoint: str, view, *, methods, group_rule: str, org_rule: str) -> None:
@@ -27,7 +29,10 @@ def register(path: str, endpoint: str, view, *, methods, group_rule: str, org_ru
 
     for_group.__name__, for_org.__name__ = f"group_{endpoint}", f"org_{endpoint}"
     bp.add_url_rule(
-        f"/groups/<group_slug>/outreach{path}", f"group_{endpoint}", requires(group_rule)(for_group), methods=methods
+        f"/groups/<group_slug>/outreach{path}",
+        f"group_{endpoint}",
+        requires(group_rule)(for_group),
+        methods=methods,
     )
     bp.add_url_rule(
         f"/orgs/<org_slug>/outreach{path}", f"org_{endpoint}", requires(org_rule)(for_org), methods=methods
@@ -39,7 +44,9 @@ def volunteers_page(path: str, endpoint: str, methods=("GET",)):
     The view receives the owner first."""
 
     def decorator(view):
-        register(path, endpoint, view, methods=list(methods), group_rule="group.outreach", org_rule="org.outreach")
+        register(
+            path, endpoint, view, methods=list(methods), group_rule="group.outreach", org_rule="org.outreach"
+        )
         return view
 
     return decorator
@@ -49,7 +56,9 @@ def settings_page(path: str, endpoint: str, methods=("GET",)):
     """The settings page: a group's secretaries, an organisation's admins (nothing personal on it)."""
 
     def decorator(view):
-        register(path, endpoint, view, methods=list(methods), group_rule="group.secretary", org_rule="org.admin")
+        register(
+            path, endpoint, view, methods=list(methods), group_rule="group.secretary", org_rule="org.admin"
+        )
         return view
 
     return decorator

@@ -18,7 +18,9 @@ from groupadmin.outreach.views import newcomer_or_404, roles_of, volunteers_page
 from groupadmin.web import no_store, show_error
 
 
-def _card(owner, newcomer, *, status=200, record_form=None, snooze_form=None, assign_form=None, failed_id=None):
+def _card(
+    owner, newcomer, *, status=200, record_form=None, snooze_form=None, assign_form=None, failed_id=None
+):
     now = utcnow()
     roles = roles_of(owner)
     manages = services.manages(owner, roles)

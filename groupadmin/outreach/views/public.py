@@ -49,7 +49,10 @@ def ask_group(org_slug, group_slug):
 def _ask(organisation, group):
     if request.args.get("sent"):
         page = render_template(
-            "outreach/sent.html", organisation=organisation, group=group, crisis_lines=_crisis_lines(organisation)
+            "outreach/sent.html",
+            organisation=organisation,
+            group=group,
+            crisis_lines=_crisis_lines(organisation),
         )
         return no_store(page)
     now = utcnow()
