@@ -19,5 +19,6 @@ def reminders(now: datetime) -> None:
 
 @job("outreach-retention", trigger="cron", hour=3, minute=17, order=41)
 def retention(now: datetime) -> None:
-    services.erase_expired(today=now.date(), now=now)
+    while services.erase_expired(today=now.date(), now=now) == services.ERASE_BATCH:
+        db.session.commit()  # each batch stands on its own
     db.session.commit()

@@ -14,6 +14,7 @@ from tests import factories
 from tests.conftest import NOW, login
 
 
+@pytest.mark.postgres
 def test_monthly_figures_survive_erasure(setup, count_queries):
     october = datetime(2026, 10, 10, 15, 0, tzinfo=UTC)
     a = factories.newcomer(setup.group, phone="555-0101", volunteer=setup.sponsor, now=october)

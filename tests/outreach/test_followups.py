@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from groupadmin.extensions import db
@@ -16,6 +17,7 @@ from tests.conftest import NOW, login
 from tests.outreach.helpers import newcomers
 
 
+@pytest.mark.postgres
 def test_the_plan_is_local_dates_across_a_daylight_saving_change(setup):
     # 23:30 in New York on Saturday 31 October 2026 is already 1 November in UTC; DST ends on 1 November.
     asked = datetime(2026, 11, 1, 3, 30, tzinfo=UTC)

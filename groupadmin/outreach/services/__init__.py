@@ -11,7 +11,7 @@ from groupadmin.outreach.services.access import (
     volunteer_scopes,
 )
 from groupadmin.outreach.services.assigning import AssignError, assign, candidates, hand_back, suggestion
-from groupadmin.outreach.services.erasure import do_not_contact, erase, erase_expired
+from groupadmin.outreach.services.erasure import ERASE_BATCH, do_not_contact, erase, erase_expired
 from groupadmin.outreach.services.figures import OutreachMonth, monthly_figures
 from groupadmin.outreach.services.followups import (
     FollowUpError,
@@ -43,6 +43,7 @@ from groupadmin.outreach.services.welcome import send_welcome
 __all__ = [
     "CHANNELS",
     "DEFAULT_WORDING",
+    "ERASE_BATCH",
     "AssignError",
     "Contact",
     "FollowUpError",

@@ -16,6 +16,8 @@ from groupadmin.outreach.models import DoNotContact, FollowUp, Newcomer
 
 log = logging.getLogger("groupadmin.outreach")
 
+ERASE_BATCH = 500
+
 
 def erase(newcomer: Newcomer, *, now: datetime, reason: str) -> None:
     """Erase the newcomer's personal fields and notes, close what is open, and remove the outbox's
@@ -63,10 +65,13 @@ def do_not_contact(newcomer: Newcomer, *, now: datetime) -> None:
 
 
 def erase_expired(*, today: date, now: datetime) -> int:
-    """Retention: newcomers whose erase-after date has passed lose their personal fields."""
+    """Retention: newcomers whose erase-after date has passed lose their personal fields (at most
+    ERASE_BATCH a call; returns how many)."""
     expired = list(
         db.session.scalars(
-            sa.select(Newcomer).where(Newcomer.erased_at.is_(None), Newcomer.erase_after < today).limit(500)
+            sa.select(Newcomer)
+            .where(Newcomer.erased_at.is_(None), Newcomer.erase_after < today)
+            .limit(ERASE_BATCH)
         )
     )
     for newcomer in expired:

@@ -188,7 +188,7 @@ def request_call(
 def add_in_person(owner, contact: Contact, *, actor, now: datetime) -> Newcomer | None:
     """A newcomer met in person, added by a secretary or sponsor (or an organisation's outreach
     volunteer): the consent is recorded as given in person to `actor`, who becomes their volunteer
-    unless a secretary adds them (then nobody yet: the secretary assigns)."""
+    (a secretary may assign someone else afterwards)."""
     contact = checked_contact(contact)
     group = owner if is_group(owner) else None
     organisation = owner.organisation if group is not None else owner
