@@ -28,7 +28,13 @@ from groupadmin.outreach.services.newcomers import (
     add_in_person,
     request_call,
 )
-from groupadmin.outreach.services.pages import due_count, my_newcomers, newcomers_page, next_steps
+from groupadmin.outreach.services.pages import (
+    due_count,
+    my_follow_ups,
+    my_newcomers,
+    newcomers_page,
+    next_steps,
+)
 from groupadmin.outreach.services.reminders import send_digests, send_escalations
 from groupadmin.outreach.services.settings import (
     DEFAULT_WORDING,
@@ -65,6 +71,7 @@ __all__ = [
     "is_volunteer",
     "manages",
     "monthly_figures",
+    "my_follow_ups",
     "my_newcomers",
     "newcomer_for",
     "newcomers_page",

@@ -255,14 +255,18 @@ def _take(organisation, group, contact: Contact, *, source: str, via: str, actor
 
 
 def _asked_again(newcomer: Newcomer, settings, *, now: datetime) -> None:
-    """The same person asked again: no second card; the card says so, and is open with a step due."""
+    """The same person asked again: no second card; the card says so, and is open with a step due
+    today."""
     newcomer.asked_again_at = now
     newcomer.status, newcomer.closed_at = "open", None
     touch(newcomer, now=now, retention_days=settings.retention_days)
-    if not any(f.state == "open" for f in newcomer.follow_ups):
-        today = local_today(zone_of(newcomer.organisation, newcomer.group), now)
+    today = local_today(zone_of(newcomer.organisation, newcomer.group), now)
+    waiting = [f for f in newcomer.follow_ups if f.state == "open"]
+    if not waiting:
         step = max((f.step for f in newcomer.follow_ups), default=-1) + 1
         newcomer.follow_ups.append(FollowUp(step=step, planned_on=today, due_on=today, state="open"))
+    elif min(f.due_on for f in waiting) > today:  # a call back is due today, not in three weeks
+        min(waiting, key=lambda f: (f.due_on, f.step)).due_on = today
     audit_log.record(
         now=now,
         actor=None,

@@ -55,6 +55,14 @@ def my_newcomers(user) -> list[Newcomer]:
     )
 
 
+def my_follow_ups(user) -> list[tuple[Newcomer, FollowUp | None]]:
+    """The user's open newcomers with their next step, the most urgent first: two queries."""
+    newcomers = my_newcomers(user)
+    steps = next_steps([n.id for n in newcomers])
+    rows = [(n, steps.get(n.id)) for n in newcomers]
+    return sorted(rows, key=lambda row: (row[1] is None, row[1].due_on if row[1] else None, row[0].id))
+
+
 def due_count(user, *, now: datetime) -> int:
     """How many of the user's follow-ups are due today or overdue (the dashboard panel): one query."""
     return due_for_volunteers([user.id], now=now).get(user.id, (0, None))[0]

@@ -86,12 +86,11 @@ def settings(owner):
 @bp.route("/outreach/")
 @requires("login")
 def mine():
-    newcomers = services.my_newcomers(current_user)
     return no_store(
         render_template(
             "outreach/mine.html",
-            newcomers=newcomers,
-            steps=services.next_steps([n.id for n in newcomers]),
+            rows=services.my_follow_ups(current_user),
+            now=utcnow(),
             scopes=services.volunteer_scopes(current_user),
         )
     )
