@@ -123,6 +123,8 @@ def load(instance_path: str | Path, environ: dict[str, str] | None = None) -> di
         # requests per hour from one client and to one address; messages enqueued per batch; a scheduled
         # issue that could not start within this many hours of its time is held for the secretary.
         "NEWSLETTER_MIN_FILL_SECONDS": int(env.get("NEWSLETTER_MIN_FILL_SECONDS", "3")),
+        "OUTREACH_CLIENT_LIMIT": int(env.get("OUTREACH_CLIENT_LIMIT", "10")),
+        "OUTREACH_DIGEST_HOUR": int(env.get("OUTREACH_DIGEST_HOUR", "7")),
         "NEWSLETTER_CLIENT_LIMIT": int(env.get("NEWSLETTER_CLIENT_LIMIT", "20")),
         "NEWSLETTER_ADDRESS_LIMIT": int(env.get("NEWSLETTER_ADDRESS_LIMIT", "3")),
         "NEWSLETTER_BATCH": int(env.get("NEWSLETTER_BATCH", "500")),

@@ -38,6 +38,7 @@ from groupadmin.meetings.cli import meetings_cli
 from groupadmin.meetings.views import bp as meetings_bp
 from groupadmin.newsletters import services as newsletter_services
 from groupadmin.newsletters.views import bp as newsletters_bp
+from groupadmin.outreach.views import bp as outreach_bp
 from groupadmin.reports.views import bp as reports_bp
 from groupadmin.resources.views import bp as resources_bp
 from groupadmin.rota import services as rota_services
@@ -108,6 +109,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Erased personal data (outbox bodies, newcomers' details) must not linger in free pages of the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -143,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
         newsletters_bp,
         resources_bp,
         reports_bp,
+        outreach_bp,
     ):
         app.register_blueprint(bp)
 
@@ -288,6 +292,7 @@ JOB_MODULES = (
     "groupadmin.newsletters.jobs",
     "groupadmin.resources.jobs",
     "groupadmin.reports.jobs",
+    "groupadmin.outreach.jobs",
     "groupadmin.mail.jobs",
 )
 

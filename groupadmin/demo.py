@@ -20,6 +20,7 @@ from groupadmin.meetings import services as meetings
 from groupadmin.meetings.models import Meeting, MeetingSchedule
 from groupadmin.meetings.schedule import Rule, local_today
 from groupadmin.newsletters.demo import seed_newsletters
+from groupadmin.outreach.demo import seed_outreach
 from groupadmin.resources.demo import seed_resources
 from groupadmin.rota.demo import seed_rota
 
@@ -89,6 +90,7 @@ def seed(*, now: datetime, scale: str = "demo") -> str:
     _seed_counts(demo_groups, users, now)
     _seed_newsletters(org, demo_groups, admin, now)
     seed_resources(now=now, actor=admin, organisation_id=org.id, group_id=demo_groups["lakeside-aa"].id)
+    _seed_outreach(org, demo_groups, users, now)
     if scale == "intergroup":
         _seed_intergroup(org, admin, now)
         _seed_intergroup_meetings(org, now)
@@ -106,6 +108,16 @@ def _seed_rota(demo_groups: dict, secretary: User, now: datetime) -> None:
 
 def _seed_newsletters(org: Organisation, demo_groups: dict, admin: User, now: datetime) -> None:
     seed_newsletters(now=now, actor=admin, organisation_id=org.id, group_id=demo_groups["lakeside-aa"].id)
+
+
+def _seed_outreach(org: Organisation, demo_groups: dict, users: dict, now: datetime) -> None:
+    seed_outreach(
+        now=now,
+        organisation=org,
+        group=demo_groups["lakeside-aa"],
+        sponsor=users["sponsor@example.org"],
+        secretary=users["secretary@example.org"],
+    )
 
 
 def _seed_counts(demo_groups: dict, users: dict, now: datetime) -> None:

@@ -17,6 +17,7 @@ from groupadmin.newsletters.models import (  # noqa: F401
     Subscription,
 )
 from groupadmin.once import FormSubmission  # noqa: F401
+from groupadmin.outreach.models import DoNotContact, FollowUp, Newcomer, OutreachSettings  # noqa: F401
 from groupadmin.reports.models import ReportSubscription  # noqa: F401
 from groupadmin.resources.models import Resource, ResourceSettings  # noqa: F401
 from groupadmin.rota.models import Assignment, Blackout, RotaPerson, RotaSettings, ServiceRole  # noqa: F401

@@ -18,6 +18,10 @@ Rules:
 ``group.leader``   secretaries and leaders (trusted servants: rota, head counts, treasurer view)
 ``group.secretary`` secretaries of the group
 ``group.manage``   secretaries of the group and admins of its organisation (settings, roles)
+``group.outreach`` the group's outreach volunteers: its secretaries (every newcomer of the group) and
+                   sponsors (only the newcomers assigned to them: ``outreach.services.newcomer_for``)
+``org.outreach``   the organisation's outreach volunteers (org role ``outreach``): the requests from the
+                   organisation's own page that nobody has taken yet, and those assigned to them
 =================  =====================================================================================
 """
 
@@ -40,10 +44,12 @@ GROUP_RULES: dict[str, set[str]] = {
     "group.leader": {"secretary", "leader"},
     "group.secretary": {"secretary"},
     "group.manage": {"secretary", "org.admin"},
+    "group.outreach": {"secretary", "sponsor"},
 }
 ORG_RULES: dict[str, set[str]] = {
     "org.view": {"coordinator", "admin"},
     "org.admin": {"admin"},
+    "org.outreach": {"outreach"},
 }
 OTHER_RULES = {"public", "login", "site.admin"}
 ALL_RULES = set(GROUP_RULES) | set(ORG_RULES) | OTHER_RULES

@@ -14,6 +14,7 @@ from groupadmin.groups.forms import ROLE_NAMES
 from groupadmin.mail import services as mail
 from groupadmin.meetings import display as meeting_display
 from groupadmin.newsletters import display as newsletter_display
+from groupadmin.outreach import display as outreach_display
 from groupadmin.reports import display as report_display
 from groupadmin.resources import display as resource_display
 from groupadmin.rota import display as rota_display
@@ -27,6 +28,7 @@ DOMAINS = (
     resource_display,
     report_display,
     audit_display,
+    outreach_display,
 )
 
 

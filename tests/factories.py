@@ -8,6 +8,8 @@ from datetime import timedelta
 from groupadmin.auth import services as auth
 from groupadmin.extensions import db
 from groupadmin.groups import services as groups
+from groupadmin.groups.models import Group
+from groupadmin.outreach import services as outreach
 from groupadmin.resources import services as resources
 from tests.conftest import NOW, PASSWORD
 
@@ -119,3 +121,16 @@ def resource(owner, kind: str = "housing", *, name: str | None = None, checked_d
     entry.checked_at = NOW - timedelta(days=checked_days_ago)
     db.session.commit()
     return entry
+def newcomer(
+    owner, *, name="Jo", phone="555-0150", email=None, channels=("call",), now=None, volunteer=None, **extra
+):
+    """A newcomer asking through the public page of `owner` (a group or an organisation), through the
+    real service; assigned to `volunteer` when given."""
+    group = owner if isinstance(owner, Group) else None
+    organisation = group.organisation if group is not None else owner
+    contact = outreach.Contact(name=name, phone=phone, email=email, channels=list(channels), **extra)
+    n = outreach.request_call(organisation, group, contact, client=None, now=now or NOW)
+    if volunteer is not None:
+        n.volunteer_id, n.assigned_at = volunteer.id, now or NOW
+    db.session.commit()
+    return n

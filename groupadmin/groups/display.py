@@ -18,7 +18,11 @@ GROUP_ROLE_LABELS = {
     "sponsor": _l("Sponsor / outreach volunteer"),
     "secretary": _l("Secretary"),
 }
-ORG_ROLE_LABELS = {"coordinator": _l("Coordinator (figures only)"), "admin": _l("Administrator")}
+ORG_ROLE_LABELS = {
+    "coordinator": _l("Coordinator (figures only)"),
+    "outreach": _l("Outreach volunteer (the organisation's call requests)"),
+    "admin": _l("Administrator"),
+}
 # Short names of every role, for running text and lists (the `role_label` template filter).
 ROLE_NAMES = {
     "secretary": _l("Secretary"),
@@ -26,4 +30,5 @@ ROLE_NAMES = {
     "sponsor": _l("Sponsor"),
     "coordinator": _l("Coordinator"),
     "admin": _l("Administrator"),
+    "outreach": _l("Outreach volunteer"),
 }

@@ -9,7 +9,7 @@ from groupadmin.database import IdMixin, TimestampMixin, choice_check
 from groupadmin.extensions import db
 
 GROUP_ROLES = ("secretary", "leader", "sponsor")
-ORG_ROLES = ("coordinator", "admin")
+ORG_ROLES = ("coordinator", "admin", "outreach")
 FELLOWSHIPS = ("aa", "na", "ca", "smart", "al-anon", "other")
 # How the group is named in mail subjects, sender names and calendar titles (discretion rule).
 MAIL_NAMING = ("group", "fellowship")

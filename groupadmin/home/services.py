@@ -9,12 +9,14 @@ import sqlalchemy as sa
 from groupadmin.attendance import services as attendance
 from groupadmin.extensions import db
 from groupadmin.groups import services as groups
+from groupadmin.outreach import services as outreach
 from groupadmin.rota import services as rota
 
 
 def dashboard(user, *, now: datetime) -> dict:
-    """The user's groups and organisations with their roles, the head counts to enter and the open
-    rota places in the groups they lead: a fixed number of queries however many groups."""
+    """The user's groups and organisations with their roles, the head counts to enter, the open rota
+    places in the groups they lead and their follow-ups due: a fixed number of queries however many
+    groups."""
     my_groups = groups.groups_of_user(user)
     my_orgs = groups.orgs_of_user(user)
     # Head counts to enter: the recent dates without one, of the groups where the user enters counts.
@@ -22,7 +24,15 @@ def dashboard(user, *, now: datetime) -> dict:
     to_enter = attendance.counts_to_enter([group.id for group in leading], now=now)
     # Open rota places in the next two weeks, per group.
     rota_gaps = rota.open_places_by_group(leading, now=now)
-    return {"my_groups": my_groups, "my_orgs": my_orgs, "counts_to_enter": to_enter, "rota_gaps": rota_gaps}
+    # Follow-ups due today or overdue, of the newcomers assigned to the user (one query).
+    follow_ups_due = outreach.due_count(user, now=now)
+    return {
+        "my_groups": my_groups,
+        "my_orgs": my_orgs,
+        "counts_to_enter": to_enter,
+        "rota_gaps": rota_gaps,
+        "follow_ups_due": follow_ups_due,
+    }
 
 
 def database_answers() -> bool:

@@ -1,0 +1,68 @@
+"""What the outreach pages show: the owner's newcomers (paginated, with their next step), the user's
+own follow-ups across their groups, and the dashboard's "follow-ups due" panel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from groupadmin.extensions import db
+from groupadmin.outreach.models import FollowUp, Newcomer
+from groupadmin.outreach.services.access import visible_clause
+from groupadmin.outreach.services.followups import due_for_volunteers
+
+PER_PAGE = 25
+
+
+def next_steps(newcomer_ids: list[int]) -> dict[int, FollowUp]:
+    """Each newcomer's first open step: one query."""
+    if not newcomer_ids:
+        return {}
+    result: dict[int, FollowUp] = {}
+    for follow_up in db.session.scalars(
+        sa.select(FollowUp)
+        .where(FollowUp.newcomer_id.in_(newcomer_ids), FollowUp.state == "open")
+        .order_by(FollowUp.due_on, FollowUp.step)
+    ):
+        result.setdefault(follow_up.newcomer_id, follow_up)
+    return result
+
+
+def newcomers_page(user, owner, roles: set[str], *, status: str, page: int):
+    """The newcomers the user sees on the owner's pages, open ones oldest first, closed newest first:
+    a fixed number of queries however many."""
+    statement = (
+        sa.select(Newcomer)
+        .where(visible_clause(user, owner, roles), Newcomer.status == status)
+        .options(sa.orm.joinedload(Newcomer.volunteer))
+        .order_by(Newcomer.created_at if status == "open" else Newcomer.created_at.desc(), Newcomer.id)
+    )
+    result = db.paginate(statement, page=page, per_page=PER_PAGE, error_out=False)
+    return result, next_steps([n.id for n in result.items])
+
+
+def my_newcomers(user) -> list[Newcomer]:
+    """The open newcomers assigned to the user, wherever: one query (and one for their next steps)."""
+    return list(
+        db.session.scalars(
+            sa.select(Newcomer)
+            .where(Newcomer.volunteer_id == user.id, Newcomer.status == "open")
+            .options(sa.orm.joinedload(Newcomer.group), sa.orm.joinedload(Newcomer.organisation))
+            .order_by(Newcomer.created_at)
+            .limit(200)
+        ).unique()
+    )
+
+
+def my_follow_ups(user) -> list[tuple[Newcomer, FollowUp | None]]:
+    """The user's open newcomers with their next step, the most urgent first: two queries."""
+    newcomers = my_newcomers(user)
+    steps = next_steps([n.id for n in newcomers])
+    rows = [(n, steps.get(n.id)) for n in newcomers]
+    return sorted(rows, key=lambda row: (row[1] is None, row[1].due_on if row[1] else None, row[0].id))
+
+
+def due_count(user, *, now: datetime) -> int:
+    """How many of the user's follow-ups are due today or overdue (the dashboard panel): one query."""
+    return due_for_volunteers([user.id], now=now).get(user.id, (0, None))[0]

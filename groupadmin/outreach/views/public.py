@@ -1,0 +1,97 @@
+"""The public "ask for a call" pages, phone first: ``/help/<org slug>`` and ``/help/<org slug>/<group
+slug>``. No account; a honeypot, a minimum fill time and a limit per network address; consent with
+its wording recorded. The same confirmation whatever happened (a new request, a returning person, a
+person on the do-not-contact list, a bot)."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+
+from groupadmin.database import utcnow
+from groupadmin.errors import UserError
+from groupadmin.extensions import db
+from groupadmin.meetings import services as meetings
+from groupadmin.newsletters import services as newsletters
+from groupadmin.outreach import services
+from groupadmin.outreach.forms import RequestForm
+from groupadmin.outreach.views import bp
+from groupadmin.permissions import requires
+from groupadmin.web import no_store, show_error
+
+
+def _crisis_lines(organisation) -> list[dict]:
+    """The organisation's crisis lines, pinned first on the confirmation page, each a dict with name,
+    phone, url, hours. Until the resources directory is wired here (its crisis lines, first), the
+    organisation's own phone and email, when it has them."""
+    lines = []
+    if organisation.phone or organisation.contact_email:
+        lines.append(
+            {"name": organisation.name, "phone": organisation.phone, "email": organisation.contact_email}
+        )
+    return lines
+
+
+@bp.route("/help/<org_slug>", methods=["GET", "POST"])
+@requires("public")
+def ask_org(org_slug):
+    organisation = meetings.organisation_by_slug(org_slug) or abort(404)
+    return _ask(organisation, None)
+
+
+@bp.route("/help/<org_slug>/<group_slug>", methods=["GET", "POST"])
+@requires("public")
+def ask_group(org_slug, group_slug):
+    organisation = meetings.organisation_by_slug(org_slug) or abort(404)
+    group = next((g for g in organisation.groups if g.slug == group_slug), None) or abort(404)
+    return _ask(organisation, group)
+
+
+def _ask(organisation, group):
+    if request.args.get("sent"):
+        page = render_template(
+            "outreach/sent.html",
+            organisation=organisation,
+            group=group,
+            crisis_lines=_crisis_lines(organisation),
+        )
+        return no_store(page)
+    now = utcnow()
+    form = RequestForm()
+    form.language.choices = list(current_app.config["LANGUAGES"].items())
+    status = 200
+    if form.validate_on_submit():
+        status = _take(organisation, group, form, now)
+        if status is None:
+            values = {"org_slug": organisation.slug, "sent": 1}
+            if group is not None:
+                return redirect(url_for("outreach.ask_group", group_slug=group.slug, **values))
+            return redirect(url_for("outreach.ask_org", **values))
+    elif request.method == "POST":
+        status = 422
+    elif not form.language.data or form.language.data == "None":
+        form.language.data = (group or organisation).locale
+    form.started.data = newsletters.form_stamp(now)
+    page = render_template(
+        "outreach/ask.html",
+        organisation=organisation,
+        group=group,
+        form=form,
+        wording=services.settings_for(group or organisation).consent_wording,
+    )
+    return no_store((page, status))
+
+
+def _take(organisation, group, form: RequestForm, now) -> int | None:
+    """None when the request was taken (or was a bot's, or declined silently: the same answer); else the
+    status of the form shown again with its messages."""
+    if form.website.data:
+        return None
+    try:
+        newsletters.check_form_timing(form.started.data, now=now)
+        services.request_call(organisation, group, form.contact(), client=request.remote_addr, now=now)
+    except UserError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return error.status
+    db.session.commit()
+    return None
