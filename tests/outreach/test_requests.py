@@ -134,3 +134,20 @@ def test_unknown_organisation_or_group_answers_404(setup, client):
     assert client.get(f"/help/{setup.org.slug}/nowhere").status_code == 404
     other = factories.group()
     assert client.get(f"/help/{setup.org.slug}/{other.slug}").status_code == 404
+
+
+def test_the_confirmation_pins_the_directorys_crisis_lines_and_the_welcome_carries_resources(setup, client):
+    factories.resource(setup.org, "housing", name="Springfield Housing")
+    factories.resource(setup.org, "crisis_line", name="Night Line", phone="555-0100", is_24_7=True)
+    response = _ask(
+        client, f"/help/{setup.org.slug}/{setup.group.slug}", email="jo@example.org", by_email="y",
+        wants_welcome="y",
+    )
+    sent = client.get(response.headers["Location"]).text
+    crisis = sent[sent.index("Need help right now?"):sent.index("A volunteer will contact you")]
+    assert "Night Line" in crisis and 'href="tel:555-0100"' in crisis and "24/7" in crisis
+    (welcome,) = outbox("outreach/welcome")
+    body = welcome.text_body
+    assert "Help between meetings" in body
+    assert body.index("Night Line") < body.index("Springfield Housing")
+    assert "Crisis line" in body and "crisis_line" not in body

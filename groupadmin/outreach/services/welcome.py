@@ -12,16 +12,9 @@ from groupadmin.extensions import db
 from groupadmin.mail import services as mail
 from groupadmin.meetings.models import Meeting, Occurrence
 from groupadmin.outreach.models import Newcomer
+from groupadmin.resources import services as resources
 
 WELCOME_DAYS = 14
-
-
-def _welcome_resources(organisation_id: int, group_id: int | None) -> list:
-    """A selection from the organisation's resources directory (crisis lines first), each with .name,
-    .kind label, .phone, .url, .hours, .is_24_7. The resources domain is built apart; until it is
-    wired here (``resources.services.welcome_selection(organisation_id, group_id, limit=5)``) the
-    message has no "Help between meetings" section."""
-    return []
 
 
 def coming_meetings(group, *, now: datetime) -> list[Occurrence]:
@@ -60,7 +53,7 @@ def send_welcome(newcomer: Newcomer, *, now: datetime) -> bool:
         context={
             "first_name": newcomer.name,
             "occurrences": coming_meetings(group, now=now),
-            "resources": _welcome_resources(organisation.id, group.id if group else None),
+            "resources": resources.welcome_selection(organisation.id, group.id if group else None),
             "organisation": organisation,
             "meetings_url": mail.external_url("meetings.public_index", org_slug=organisation.slug),
         },

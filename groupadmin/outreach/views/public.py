@@ -6,6 +6,7 @@ person on the do-not-contact list, a bot)."""
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from groupadmin.database import utcnow
 from groupadmin.errors import UserError
@@ -16,14 +17,17 @@ from groupadmin.outreach import services
 from groupadmin.outreach.forms import RequestForm
 from groupadmin.outreach.views import bp
 from groupadmin.permissions import requires
+from groupadmin.resources import services as resources
 from groupadmin.web import no_store, show_error
 
 
 def _crisis_lines(organisation) -> list[dict]:
-    """The organisation's crisis lines, pinned first on the confirmation page, each a dict with name,
-    phone, url, hours. Until the resources directory is wired here (its crisis lines, first), the
-    organisation's own phone and email, when it has them."""
-    lines = []
+    """What the confirmation page pins first: the organisation's crisis lines from its resources
+    directory, then its own phone and email when it has them."""
+    lines = [
+        {"name": r.name, "phone": r.phone, "url": r.url, "hours": _("24/7") if r.is_24_7 else r.hours}
+        for r in resources.crisis_lines(organisation.id)
+    ]
     if organisation.phone or organisation.contact_email:
         lines.append(
             {"name": organisation.name, "phone": organisation.phone, "email": organisation.contact_email}
