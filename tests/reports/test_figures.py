@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 
+from groupadmin.extensions import db
+from groupadmin.outreach import services as outreach
 from groupadmin.reports import services
 from groupadmin.reports.services import Period
 from tests import factories
@@ -186,3 +188,38 @@ def test_the_report_page_makes_the_same_queries_for_one_month_and_five_years(set
         as_text=True
     )
     assert "December 2021" in html
+
+
+def test_outreach_in_the_report_comes_from_the_outreach_domain_and_survives_erasure(setup):
+    """Real requests (not rows built by hand) reach the coordinator's report, with the outreach
+    domain's words for outcomes and sources; erasing the people keeps the figures."""
+    from_page = [factories.newcomer(setup.aa, name=f"N{i}", phone=f"555-01{i:02d}") for i in range(3)]
+    factories.newcomer(setup.org, name="Org", phone="555-0199")
+    for n in from_page[:2]:
+        outreach.record(
+            n, n.follow_ups[0], outcome="reached", note="", confirmed=False, actor=setup.secretary, now=NOW
+        )
+    setup.org.report_threshold = 2
+    db.session.commit()
+    first = from_page[0]
+    november = Period(date(2026, 11, 1), date(2026, 11, 30))
+
+    def figures():
+        report = services.organisation_report(setup.org, november, now=NOW, locale="en")
+        return (
+            values(report.table("outreach"), "Whole period"),
+            {r.label: r.figures[0].value for r in report.table("outcomes").rows},
+            {r.label: r.figures[0].value for r in report.table("sources").rows},
+        )
+
+    before = figures()
+    assert before[0]["requests"] == 4 and before[0]["reached"] == 2
+    assert before[1]["Reached"] == 2
+    # One request from the organisation's page is under the threshold (2): hidden, and the group's page
+    # with it, or the total would give it away.
+    assert before[2] == {"The group's page": None, "The organisation's page": None, "All": 4}
+    outreach.erase(first, now=NOW, reason="retention")
+    db.session.commit()
+    assert figures() == before
+    fellowship_only = services.organisation_report(setup.org, november, now=NOW, locale="en", fellowship="na")
+    assert values(fellowship_only.table("outreach"), "Whole period")["requests"] == 0

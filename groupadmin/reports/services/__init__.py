@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from groupadmin.groups.models import Organisation
+from groupadmin.outreach.services.figures import OutreachMonth, monthly_figures
 from groupadmin.reports.services import queries
 from groupadmin.reports.services.delivery import (  # noqa: F401
     LINK_DAYS,
@@ -21,7 +22,6 @@ from groupadmin.reports.services.periods import PRESETS, Period, PeriodError, ch
 from groupadmin.reports.services.report import (  # noqa: F401
     TEMPLATE_PRESETS,
     TEMPLATES,
-    OutreachMonth,
     Report,
     build_report,
     figure_text,
@@ -30,7 +30,7 @@ from groupadmin.reports.services.report import (  # noqa: F401
 
 def _outreach_rows(organisation, period: Period, group_ids=None) -> list[OutreachMonth]:
     """The outreach domain's monthly figures for the report, the one place they come from."""
-    return []  # the lead wires outreach.services.figures.monthly_figures(organisation.id, ...) at merge
+    return monthly_figures(organisation.id, period.start, period.end, group_ids)
 
 
 def organisation_report(

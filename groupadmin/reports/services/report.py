@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import NamedTuple
+from datetime import datetime
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -21,6 +20,8 @@ from flask_babel import lazy_gettext as _l
 
 from groupadmin.attendance.services.money import format_money
 from groupadmin.groups.display import FELLOWSHIP_LABELS
+from groupadmin.outreach.display import OUTCOME_LABELS, SOURCE_LABELS
+from groupadmin.outreach.services.figures import OutreachMonth
 from groupadmin.reports.services import queries
 from groupadmin.reports.services.periods import Period
 from groupadmin.reports.services.suppression import NOTHING, Suppressed, suppress
@@ -31,20 +32,6 @@ TEMPLATES = {
     "coverage": _l("Data coverage by group"),
 }
 TEMPLATE_PRESETS = {"summary": "last-month", "funder": "last-quarter", "coverage": "last-month"}
-
-
-class OutreachMonth(NamedTuple):
-    """One group's (None: the organisation's own) outreach in one month, as the outreach domain sums it
-    (`groupadmin.outreach.services.figures.monthly_figures`)."""
-
-    group_id: int | None
-    month: date
-    requests: int
-    contacted_1d: int
-    contacted_7d: int
-    reached: int
-    outcomes: dict[str, int]
-    sources: dict[str, int]
 
 
 # Counts of people: suppressed from 1 to threshold - 1. The others (dates, turns, issues, money) are not.
@@ -541,7 +528,10 @@ def _tables(report: Report, figure, group_list, sums: _Sums, locale: str) -> lis
 
 
 def _outreach_label(code: str) -> str:
-    return code.replace("_", " ").replace("-", " ").capitalize()
+    """An outcome's or a source's name in the outreach domain's words (a code it no longer knows reads
+    as itself)."""
+    label = str(OUTCOME_LABELS.get(code) or SOURCE_LABELS.get(code) or code.replace("_", " "))
+    return label[:1].upper() + label[1:]
 
 
 # ---------------------------------------------------------------------------------------------------
