@@ -166,3 +166,31 @@ def _load_org(slug: str):
     if organisation is None:
         abort(404)
     return organisation
+
+
+def group_and_org_pages(
+    bp, section: str, path: str, endpoint: str, *, group_rule: str, org_rule: str | None, methods=("GET",)
+) -> Callable:
+    """Register a view as two pages: a group's (``/groups/<group slug>/<section><path>``, endpoint
+    ``group_<endpoint>``, under `group_rule`) and an organisation's (``/orgs/<org slug>/<section><path>``,
+    ``org_<endpoint>``, under `org_rule`; none when it is None). The view receives the owner (the group
+    or the organisation) first."""
+
+    def decorator(view):
+        def for_group(group, **values):
+            return view(group, **values)
+
+        def for_org(organisation, **values):
+            return view(organisation, **values)
+
+        for_group.__name__, for_org.__name__ = f"group_{endpoint}", f"org_{endpoint}"
+        rules = [("/groups/<group_slug>", "group", group_rule, for_group)]
+        if org_rule is not None:
+            rules.append(("/orgs/<org_slug>", "org", org_rule, for_org))
+        for prefix, kind, rule, page in rules:
+            bp.add_url_rule(
+                f"{prefix}/{section}{path}", f"{kind}_{endpoint}", requires(rule)(page), methods=list(methods)
+            )
+        return view
+
+    return decorator

@@ -8,38 +8,17 @@ from __future__ import annotations
 from flask import Blueprint, abort
 
 from groupadmin.newsletters import services
-from groupadmin.permissions import requires
+from groupadmin.permissions import group_and_org_pages
 
 bp = Blueprint("newsletters", __name__)
 
 
 def managed(path: str, endpoint: str, methods=("GET",)):
-    """Register a managers' page twice: for a group's lists (``group.secretary``) and an organisation's
+    """A managers' page, twice: for a group's lists (``group.secretary``) and an organisation's
     (``org.admin``). The view receives the owner (group or organisation) first."""
-
-    def decorator(view):
-        def for_group(group, **values):
-            return view(group, **values)
-
-        def for_org(organisation, **values):
-            return view(organisation, **values)
-
-        for_group.__name__, for_org.__name__ = f"group_{endpoint}", f"org_{endpoint}"
-        bp.add_url_rule(
-            f"/groups/<group_slug>/news{path}",
-            f"group_{endpoint}",
-            requires("group.secretary")(for_group),
-            methods=list(methods),
-        )
-        bp.add_url_rule(
-            f"/orgs/<org_slug>/news{path}",
-            f"org_{endpoint}",
-            requires("org.admin")(for_org),
-            methods=list(methods),
-        )
-        return view
-
-    return decorator
+    return group_and_org_pages(
+        bp, "news", path, endpoint, group_rule="group.secretary", org_rule="org.admin", methods=methods
+    )
 
 
 def list_or_404(owner, list_id: int):

@@ -9,7 +9,7 @@ from flask import Blueprint, abort
 from flask_login import current_user
 
 from groupadmin.outreach import services
-from groupadmin.permissions import requires, roles_in_group, roles_in_org
+from groupadmin.permissions import group_and_org_pages, roles_in_group, roles_in_org
 
 bp = Blueprint("outreach", __name__)
 
@@ -20,48 +20,19 @@ def roles_of(owner) -> set[str]:
     )
 
 
-def register(path: str, endpoint: str, view, *, methods, group_rule: str, org_rule: str) -> None:
-    def for_group(group, **values):
-        return view(group, **values)
-
-    def for_org(organisation, **values):
-        return view(organisation, **values)
-
-    for_group.__name__, for_org.__name__ = f"group_{endpoint}", f"org_{endpoint}"
-    bp.add_url_rule(
-        f"/groups/<group_slug>/outreach{path}",
-        f"group_{endpoint}",
-        requires(group_rule)(for_group),
-        methods=methods,
-    )
-    bp.add_url_rule(
-        f"/orgs/<org_slug>/outreach{path}", f"org_{endpoint}", requires(org_rule)(for_org), methods=methods
-    )
-
-
 def volunteers_page(path: str, endpoint: str, methods=("GET",)):
     """A volunteers' page, twice: a group's (``group.outreach``) and an organisation's (``org.outreach``).
     The view receives the owner first."""
-
-    def decorator(view):
-        register(
-            path, endpoint, view, methods=list(methods), group_rule="group.outreach", org_rule="org.outreach"
-        )
-        return view
-
-    return decorator
+    return group_and_org_pages(
+        bp, "outreach", path, endpoint, group_rule="group.outreach", org_rule="org.outreach", methods=methods
+    )
 
 
 def settings_page(path: str, endpoint: str, methods=("GET",)):
     """The settings page: a group's secretaries, an organisation's admins (nothing personal on it)."""
-
-    def decorator(view):
-        register(
-            path, endpoint, view, methods=list(methods), group_rule="group.secretary", org_rule="org.admin"
-        )
-        return view
-
-    return decorator
+    return group_and_org_pages(
+        bp, "outreach", path, endpoint, group_rule="group.secretary", org_rule="org.admin", methods=methods
+    )
 
 
 def newcomer_or_404(owner, newcomer_id: int):

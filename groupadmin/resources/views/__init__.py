@@ -7,40 +7,19 @@ from __future__ import annotations
 
 from flask import Blueprint, abort
 
-from groupadmin.permissions import requires
+from groupadmin.permissions import group_and_org_pages
 from groupadmin.resources import services
 
 bp = Blueprint("resources", __name__)
 
 
 def managed(path: str, endpoint: str, methods=("GET",), group_rule: str = "group.secretary", org=True):
-    """Register a managers' page for a group's entries (`group_rule`) and, unless `org` is False, for an
+    """A managers' page for a group's entries (`group_rule`) and, unless `org` is False, for an
     organisation's (``org.admin``). The view receives the owner (group or organisation) first."""
-
-    def decorator(view):
-        def for_group(group, **values):
-            return view(group, **values)
-
-        def for_org(organisation, **values):
-            return view(organisation, **values)
-
-        for_group.__name__, for_org.__name__ = f"group_{endpoint}", f"org_{endpoint}"
-        bp.add_url_rule(
-            f"/groups/<group_slug>/resources{path}",
-            f"group_{endpoint}",
-            requires(group_rule)(for_group),
-            methods=list(methods),
-        )
-        if org:
-            bp.add_url_rule(
-                f"/orgs/<org_slug>/resources{path}",
-                f"org_{endpoint}",
-                requires("org.admin")(for_org),
-                methods=list(methods),
-            )
-        return view
-
-    return decorator
+    org_rule = "org.admin" if org else None
+    return group_and_org_pages(
+        bp, "resources", path, endpoint, group_rule=group_rule, org_rule=org_rule, methods=methods
+    )
 
 
 def entry_or_404(owner, resource_id: int):
