@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import assert_accessible, checked_page, log_in
+from tests.e2e.conftest import AWAIT_AXE, assert_accessible, check_a11y, checked_page, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -60,3 +60,20 @@ def test_main_pages_of_each_role_pass_axe(browser, live_server, email, width):
         assert {u.removeprefix(live_server) for u in page.a11y_checked} >= shown
     finally:
         context.close()
+
+
+def test_the_check_names_the_rule_the_element_and_the_page(page):
+    """What a failing journey reports: an image without a text alternative, added by a script."""
+    page.goto("/login")
+    page.evaluate(AWAIT_AXE)  # the automatic check of the loaded page, finished
+    assert [u.rsplit("/", 1)[-1] for u in page.a11y_checked] == ["login"]
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend', "
+        '\'<img id="no-alt" src="/static/favicon.svg">\')'
+    )
+    check_a11y(page)
+    assert [(v["rule"], v["impact"], v["targets"]) for v in page.a11y_violations] == [
+        ("image-alt", "critical", ["#no-alt"])
+    ]
+    assert page.a11y_violations[0]["url"].endswith("/login")
+    page.a11y_violations.clear()  # seen: the fixture's own check at the end passes
