@@ -61,7 +61,8 @@ lint: install-dev
 system-deps:
 	scripts/system-deps.sh
 
-# ical.js, pinned in tests/js/package-lock.json: the second iCalendar parser the calendar tests run.
+# ical.js and axe-core, pinned in tests/js/package-lock.json: the second iCalendar parser the calendar
+# tests run, and the accessibility check the browser journeys inject into every page.
 tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
 	cd tests/js && npm ci --no-audit --no-fund --silent
 	touch $@

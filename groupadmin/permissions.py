@@ -78,19 +78,33 @@ def roles_in_org(user, organisation) -> set[str]:
 
 
 def roles_in_group(user, group) -> set[str]:
-    """The user's roles in a group, plus "org.admin" when they administer the group's organisation."""
+    """The user's roles in a group, plus "org.admin" when they administer the group's organisation.
+    One query for both (the group's roles and, unless already known, the organisation's): every group
+    page asks this first."""
     if not user.is_authenticated:
         return set()
     cache = g.setdefault("_group_roles", {})
     if group.id not in cache:
-        roles = set(
-            db.session.scalars(
-                sa.select(Membership.role).where(
-                    Membership.user_id == user.id, Membership.group_id == group.id
-                )
-            )
+        org_cache = g.setdefault("_org_roles", {})
+        org_id = group.organisation_id
+        query = sa.select(sa.literal("group"), Membership.role).where(
+            Membership.user_id == user.id, Membership.group_id == group.id
         )
-        if "admin" in roles_in_org(user, group.organisation):
+        if org_id not in org_cache:
+            query = sa.union_all(
+                query,
+                sa.select(sa.literal("org"), OrgRole.role).where(
+                    OrgRole.user_id == user.id, OrgRole.organisation_id == org_id
+                ),
+            )
+        rows = db.session.execute(query).all()
+        if org_id not in org_cache:
+            org_roles = {role for kind, role in rows if kind == "org"}
+            if user.is_site_admin:
+                org_roles.add("admin")
+            org_cache[org_id] = org_roles
+        roles = {role for kind, role in rows if kind == "group"}
+        if "admin" in org_cache[org_id]:
             roles.add("org.admin")
         cache[group.id] = roles
     return cache[group.id]

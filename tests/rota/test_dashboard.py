@@ -108,3 +108,20 @@ def test_dashboard_query_count_does_not_grow_with_groups_with_rotas(setup, clien
     assert five == one
     assert html.count("open rota places in the next two weeks") == 5
     assert html.count("3 open rota places in the next two weeks") == 4  # 2 dates × 2 places, 1 taken
+
+
+def test_open_places_follow_what_each_role_applies_to(setup):
+    """The dashboard reads columns, not meetings: it still counts a role only where it applies (chosen
+    meetings, online or in-person dates, a date moved online), like the weekly summary."""
+    s = setup
+    s.chair.applies_to = "chosen"  # chosen for no meeting yet: needed nowhere
+    s.speaker.applies_to = "online"  # needed only when the meeting is online that day
+    s.occurrences[0].online_only = True
+    db.session.commit()
+    assert services.open_places_by_group([s.group], now=NOW) == {s.group.id: 1}
+    assert _summary_gaps(s.group) == 1
+    s.chair.meetings = [s.meeting]
+    s.speaker.applies_to = "in_person"  # the date moved online no longer needs it
+    db.session.commit()
+    assert services.open_places_by_group([s.group], now=NOW) == {s.group.id: 3}
+    assert _summary_gaps(s.group) == 3

@@ -42,15 +42,20 @@ def occurrence_attendance(occurrence: Occurrence) -> str:
 def role_applies(
     role: ServiceRole, occurrence: Occurrence, chosen_meeting_ids: set[int] | None = None
 ) -> bool:
+    return applies(role, occurrence_attendance(occurrence), occurrence.meeting_id, chosen_meeting_ids)
+
+
+def applies(role: ServiceRole, attendance: str, meeting_id: int, chosen_meeting_ids: set[int] | None) -> bool:
+    """Whether `role` is needed on a date of `attendance` (in_person / online / hybrid that day) of
+    meeting `meeting_id`; `chosen_meeting_ids`: the role's chosen meetings, when already loaded."""
     if role.applies_to == "all":
         return True
-    attendance = occurrence_attendance(occurrence)
     if role.applies_to == "online":
         return attendance in ("online", "hybrid")
     if role.applies_to == "in_person":
         return attendance in ("in_person", "hybrid")
     ids = chosen_meeting_ids if chosen_meeting_ids is not None else {m.id for m in role.meetings}
-    return occurrence.meeting_id in ids
+    return meeting_id in ids
 
 
 def open_places(
@@ -58,8 +63,16 @@ def open_places(
 ) -> int:
     """Places of `role` still to fill at `occurrence`, given how many people fill it (asked or
     confirmed): 0 when the meeting does not need the role. The grid, the weekly summary and the
-    dashboard all count gaps with this."""
-    if not role_applies(role, occurrence, chosen_meeting_ids):
+    dashboard all count gaps with this (the dashboard through `places_open`, from columns)."""
+    return places_open(
+        role, occurrence_attendance(occurrence), occurrence.meeting_id, filling, chosen_meeting_ids
+    )
+
+
+def places_open(
+    role: ServiceRole, attendance: str, meeting_id: int, filling: int, chosen_meeting_ids: set[int] | None
+) -> int:
+    if not applies(role, attendance, meeting_id, chosen_meeting_ids):
         return 0
     return max(role.per_occurrence - filling, 0)
 
