@@ -324,7 +324,10 @@ class _Sums:
         self.cells[(TOTAL, measure)] += n
 
     def add_counts(self, row: queries.CountRow):
-        g = ("g", row.group_id)
+        """A row of one group in one month counts for the group, the month and the whole; a roll-up's row
+        of a group (month None) for the group only, of a month (group None) for the month and the whole."""
+        g = ("g", row.group_id) if row.group_id is not None else None
+        m = ("m", row.month) if row.month is not None else None
         for measure, n in (
             ("held", row.held),
             ("counted", row.counted),
@@ -333,8 +336,12 @@ class _Sums:
             ("online", row.online),
             ("newcomers", row.newcomers),
         ):
-            self.add(g, row.month, measure, n)
-        if row.currency and row.collected_dates:
+            if g is not None:
+                self.cells[(g, measure)] += n
+            if m is not None:
+                self.cells[(m, measure)] += n
+                self.cells[(TOTAL, measure)] += n
+        if m is not None and row.currency and row.collected_dates:
             entry = self.collections.setdefault(row.currency, [0, 0])
             entry[0] += row.collected_dates
             entry[1] += row.collected_minor
