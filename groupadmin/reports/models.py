@@ -78,6 +78,7 @@ class ReportStale(IdMixin, db.Model):
     """No foreign key: a trigger may mark a month of a group being deleted (its rows go with it)."""
 
     __tablename__ = "report_stale"
+    __table_args__ = (sa.Index("ix_report_stale_group_month", "group_id", "month"),)
 
     group_id: Mapped[int] = mapped_column(sa.Integer)
     month: Mapped[date] = mapped_column(sa.Date)  # the first day
