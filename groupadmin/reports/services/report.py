@@ -424,11 +424,18 @@ def _tables(report: Report, figure, group_list, sums: _Sums, locale: str) -> lis
         rows.append(Row(gettext("Whole period"), [figure(TOTAL, k) for k in measures], total=True))
         return Table(key, title, columns(measures), rows, note, row_header=gettext("Month"))
 
+    fellowships = {}  # each label translated once, not once per group
+
+    def fellowship_label(code):
+        if code not in fellowships:
+            fellowships[code] = str(FELLOWSHIP_LABELS.get(code, code))
+        return fellowships[code]
+
     def by_group(key, title, measures, note=None):
         rows = [
             Row(
                 name,
-                [Figure(str(FELLOWSHIP_LABELS.get(fellowship, fellowship)), "text")]
+                [Figure(fellowship_label(fellowship), "text")]
                 + [figure(("g", gid), k) for k in measures],
                 group_id=gid,
             )
