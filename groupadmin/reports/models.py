@@ -8,12 +8,13 @@ the monthly roll-ups that make a long period's report fast.
 
 - ``ReportMonth``: per group, month (of the meetings' local dates) and currency of the count ('' for
   dates without one), the sums the report reads: dates held, counts entered, attendances, newcomers, in
-  the room, online, dates with a collection and their amount. Kept by the ``report-rollups`` job for
-  months already over (``ReportRollupState.rolled_until``: every month before it is rolled up).
+  the room, online, dates with a collection and their amount, service places filled. Kept by the
+  ``report-rollups`` job for months already over (``ReportRollupState.rolled_until``: every month
+  before it is rolled up).
 - ``ReportStale``: a group-month whose roll-up no longer matches the raw data. Database triggers
-  (``groupadmin.reports.triggers``) add one, in the same transaction, whenever a head count, a date or a
-  meeting of a rolled-up month is entered, changed or removed; the report reads such a month from the
-  raw data (so it is always exact) and the job recomputes it.
+  (``groupadmin.reports.triggers``) add one, in the same transaction, whenever a head count, a rota
+  turn, a date or a meeting of a rolled-up month is entered, changed or removed; the report reads such
+  a month from the raw data (so it is always exact) and the job recomputes it.
 
 The organisation's suppression threshold lives on ``Organisation.report_threshold`` (groups domain).
 """
@@ -72,6 +73,7 @@ class ReportMonth(IdMixin, db.Model):
     online: Mapped[int] = mapped_column(sa.BigInteger)
     collected_dates: Mapped[int] = mapped_column(sa.Integer)
     collected_minor: Mapped[int] = mapped_column(sa.BigInteger)
+    rota: Mapped[int] = mapped_column(sa.Integer)  # confirmed places on dates held ('' row only)
 
 
 class ReportStale(IdMixin, db.Model):

@@ -1,5 +1,5 @@
-"""The database triggers that keep the monthly roll-ups exact: whenever a head count, a dated meeting
-(occurrence) or a meeting is entered, changed or removed, and its date falls in a month already rolled
+"""The database triggers that keep the monthly roll-ups exact: whenever a head count, a rota turn, a dated
+meeting (occurrence) or a meeting is entered, changed or removed, and its date falls in a month already rolled
 up (before ``report_rollup_state.rolled_until``), the group-month is marked stale (a ``report_stale``
 row) in the same transaction. The report then reads that month from the raw data; the ``report-rollups``
 job recomputes it. Triggers see every write (the services, bulk statements, cascades), which no
@@ -49,6 +49,12 @@ def _meeting(ref: str, group: str) -> str:
 
 
 SQLITE = [
+    "CREATE TRIGGER report_stale_rota_insert AFTER INSERT ON rota_assignment BEGIN "
+    f"{_via_occurrence('NEW')} END",
+    "CREATE TRIGGER report_stale_rota_update AFTER UPDATE OF occurrence_id, role_id, status ON rota_assignment "
+    f"BEGIN {_via_occurrence('OLD')} {_via_occurrence('NEW')} END",
+    "CREATE TRIGGER report_stale_rota_delete BEFORE DELETE ON rota_assignment BEGIN "
+    f"{_via_occurrence('OLD')} END",
     f"CREATE TRIGGER report_stale_head_count_insert AFTER INSERT ON head_count BEGIN {_via_occurrence('NEW')} END",
     "CREATE TRIGGER report_stale_head_count_update AFTER UPDATE ON head_count BEGIN "
     f"{_via_occurrence('OLD')} {_via_occurrence('NEW')} END",
@@ -70,7 +76,7 @@ BEGIN
   SELECT p_group, date_trunc('month', p_day)::date, (date_trunc('month', p_day) + interval '1 month')::date
   WHERE p_day < (SELECT rolled_until FROM report_rollup_state WHERE id = 1);
 END $$ LANGUAGE plpgsql""",
-    """CREATE OR REPLACE FUNCTION report_stale_head_count() RETURNS trigger AS $$
+    """CREATE OR REPLACE FUNCTION report_stale_via_occurrence() RETURNS trigger AS $$
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     PERFORM report_mark_stale(m.group_id, o.local_date) FROM occurrence o JOIN meeting m ON m.id = o.meeting_id
@@ -108,9 +114,13 @@ BEGIN
   RETURN OLD;
 END $$ LANGUAGE plpgsql""",
     "CREATE TRIGGER report_stale_head_count_write AFTER INSERT OR UPDATE ON head_count "
-    "FOR EACH ROW EXECUTE PROCEDURE report_stale_head_count()",
+    "FOR EACH ROW EXECUTE PROCEDURE report_stale_via_occurrence()",
     "CREATE TRIGGER report_stale_head_count_delete BEFORE DELETE ON head_count "
-    "FOR EACH ROW EXECUTE PROCEDURE report_stale_head_count()",
+    "FOR EACH ROW EXECUTE PROCEDURE report_stale_via_occurrence()",
+    "CREATE TRIGGER report_stale_rota_write AFTER INSERT OR UPDATE OF occurrence_id, role_id, status "
+    "ON rota_assignment FOR EACH ROW EXECUTE PROCEDURE report_stale_via_occurrence()",
+    "CREATE TRIGGER report_stale_rota_delete BEFORE DELETE ON rota_assignment "
+    "FOR EACH ROW EXECUTE PROCEDURE report_stale_via_occurrence()",
     "CREATE TRIGGER report_stale_occurrence_write AFTER INSERT OR UPDATE OF meeting_id, local_date, starts_at, "
     "status ON occurrence FOR EACH ROW EXECUTE PROCEDURE report_stale_occurrence()",
     "CREATE TRIGGER report_stale_occurrence_delete BEFORE DELETE ON occurrence "
@@ -122,6 +132,10 @@ END $$ LANGUAGE plpgsql""",
 ]
 
 TRIGGERS = {  # name -> table, to drop them
+    "report_stale_rota_insert": "rota_assignment",
+    "report_stale_rota_update": "rota_assignment",
+    "report_stale_rota_write": "rota_assignment",
+    "report_stale_rota_delete": "rota_assignment",
     "report_stale_head_count_insert": "head_count",
     "report_stale_head_count_update": "head_count",
     "report_stale_head_count_write": "head_count",
@@ -136,7 +150,7 @@ TRIGGERS = {  # name -> table, to drop them
 FUNCTIONS = (
     "report_stale_meeting",
     "report_stale_occurrence",
-    "report_stale_head_count",
+    "report_stale_via_occurrence",
     "report_mark_stale",
 )
 

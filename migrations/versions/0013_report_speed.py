@@ -1,6 +1,6 @@
 """Report speed: monthly roll-ups per group, month and currency of the count (the sums a report reads, no
 personal data; CHECK on the currency, one row per group, month and currency), the stale group-months
-(marked by triggers on head_count, occurrence and meeting in the same transaction as a change to a
+(marked by triggers on head_count, rota_assignment, occurrence and meeting in the same transaction as a change to a
 rolled-up month: `groupadmin.reports.triggers`, the same statements `create_all` runs) and the roll-ups'
 state (one row: every month before `rolled_until` is rolled up). The `report-rollups` job fills them;
 until then reports read the raw data as before.
@@ -54,6 +54,7 @@ def upgrade():
     sa.Column('online', sa.BigInteger(), nullable=False),
     sa.Column('collected_dates', sa.Integer(), nullable=False),
     sa.Column('collected_minor', sa.BigInteger(), nullable=False),
+    sa.Column('rota', sa.Integer(), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.CheckConstraint("currency = '' OR length(currency) = 3", name=op.f('ck_report_month_currency_code')),
     sa.ForeignKeyConstraint(['group_id'], ['group.id'], name=op.f('fk_report_month_group_id_group'), ondelete='CASCADE'),

@@ -1,8 +1,9 @@
 """The report's aggregates, summed in SQL (coordinators never receive a row about one date or person):
 one query per subject, grouped by group and month, a fixed number of queries whatever the period.
 
-Months come from ``EXTRACT(YEAR/MONTH FROM local_date)`` (SQLAlchemy writes it for SQLite and
-PostgreSQL alike); dates are the meetings' own local dates, instants are compared in UTC.
+Dates held, head counts, collections and rota places come from the monthly roll-ups
+(``services.rollups``) for the whole months rolled up, from the raw data for the rest; months are those
+of the meetings' own local dates, instants are compared in UTC.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ import sqlalchemy as sa
 
 from groupadmin.extensions import db
 from groupadmin.groups.models import Group
-from groupadmin.meetings.models import Meeting, Occurrence
 from groupadmin.newsletters.models import MailingList, NewsletterIssue, Subscription
 from groupadmin.reports.models import ReportMonth, ReportStale
 from groupadmin.reports.services import rollups
-from groupadmin.rota.models import Assignment, ServiceRole
 
 
 @dataclass(frozen=True)
@@ -48,10 +47,7 @@ class CountRow:
     online: int
     collected_dates: int
     collected_minor: int
-
-
-def _month(column):
-    return sa.extract("year", column), sa.extract("month", column)
+    rota: int
 
 
 def _group_filter(query, scope: Scope, group_column):
@@ -77,9 +73,10 @@ def groups(scope: Scope) -> list[tuple[int, str, str, str]]:
 
 def count_rows(scope: Scope, start: date, end: date, *, now: datetime) -> list[CountRow]:
     """Dates held (not cancelled, started by `now`), dates with a head count, the sums of the counts and
-    of the collections: per group and per month (and currency) from the monthly roll-ups for the whole
-    months already rolled up, per group, month and currency from the raw data for the rest of the period
-    and for the group-months marked stale. Three queries whatever the period."""
+    of the collections, service places filled (confirmed rota turns on dates held): per group and per
+    month (and currency) from the monthly roll-ups for the whole months already rolled up, per group,
+    month and currency from the raw data for the rest of the period and for the group-months marked
+    stale. Three queries whatever the period."""
     until = end + timedelta(days=1)
     full_from = start if start.day == 1 else rollups.next_month(start)
     full_until = until if until.day == 1 else rollups.first_of_month(until)
@@ -88,9 +85,7 @@ def count_rows(scope: Scope, start: date, end: date, *, now: datetime) -> list[C
         full_from = full_until = start
     rows = _rollup_rows(scope, full_from, full_until)
     raw = [
-        rollups.raw_sums(now=now, organisation_id=scope.organisation_id).where(
-            Occurrence.local_date >= since, Occurrence.local_date < before
-        )
+        rollups.raw_sums(now=now, organisation_id=scope.organisation_id, since=since, before=before)
         for since, before in ((start, full_from), (full_until, until))
     ]
     raw.append(
@@ -98,9 +93,25 @@ def count_rows(scope: Scope, start: date, end: date, *, now: datetime) -> list[C
             now=now, organisation_id=scope.organisation_id, stale=rollups.stale_months(full_from, full_until)
         )
     )
-    query = sa.union_all(*(_group_filter(q, scope, Meeting.group_id) for q in raw))
+    query = sa.union_all(*(_raw_filter(q, scope) for q in raw))
     rows += [_count_row(row) for row in db.session.execute(query)]
     return rows
+
+
+def _raw_filter(query, scope: Scope):
+    """Limit the raw sums (grouped over a union) to the scope's group or fellowship."""
+    group_id = query.selected_columns.group_id
+    if scope.group_id is not None:
+        query = query.where(group_id == scope.group_id)
+    if scope.fellowship is not None:
+        query = query.where(
+            group_id.in_(
+                sa.select(Group.id).where(
+                    Group.organisation_id == scope.organisation_id, Group.fellowship == scope.fellowship
+                )
+            )
+        )
+    return query
 
 
 def _count_row(row) -> CountRow:
@@ -135,29 +146,6 @@ def _rollup_rows(scope: Scope, since: date, until: date) -> list[CountRow]:
         sa.select(ReportMonth.group_id, sa.type_coerce(sa.null(), sa.Date), sa.null(), *sums)
     ).group_by(ReportMonth.group_id)
     return [_count_row(row) for row in db.session.execute(sa.union_all(by_month, by_group))]
-
-
-def rota_rows(scope: Scope, start: date, end: date, *, now: datetime) -> list[tuple[int, date, int]]:
-    """Per group and month: service places filled (confirmed turns) on dates held."""
-    year, month = _month(Occurrence.local_date)
-    query = (
-        sa.select(ServiceRole.group_id, year, month, sa.func.count(Assignment.id))
-        .select_from(Assignment)
-        .join(Occurrence, Occurrence.id == Assignment.occurrence_id)
-        .join(ServiceRole, ServiceRole.id == Assignment.role_id)
-        .join(Meeting, Meeting.id == Occurrence.meeting_id)
-        .where(
-            Meeting.organisation_id == scope.organisation_id,
-            Assignment.status == "confirmed",
-            Occurrence.local_date >= start,
-            Occurrence.local_date <= end,
-            Occurrence.status == "scheduled",
-            Occurrence.starts_at <= now,
-        )
-        .group_by(ServiceRole.group_id, year, month)
-    )
-    query = _group_filter(query, scope, ServiceRole.group_id)
-    return [(r[0], date(int(r[1]), int(r[2]), 1), int(r[3])) for r in db.session.execute(query)]
 
 
 def instants(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:

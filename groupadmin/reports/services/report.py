@@ -234,7 +234,6 @@ def build_report(
     scope = queries.Scope(organisation.id, fellowship, group_id, org_lists=own_group is None)
     group_list = queries.groups(scope)
     counts = queries.count_rows(scope, period.start, period.end, now=now)
-    rota = queries.rota_rows(scope, period.start, period.end, now=now)
     news = queries.newsletter_rows(scope, period.start, period.end, timezone=organisation.timezone, now=now)
     in_scope = {g[0] for g in group_list}
     outreach = [
@@ -247,8 +246,6 @@ def build_report(
     sums = _Sums(period.months)
     for row in counts:
         sums.add_counts(row)
-    for gid, month, n in rota:
-        sums.add(("g", gid), month, "rota", n)
     for gid, subs, sent in news:
         target = ("g", gid) if gid is not None else ORG_OWN
         sums.cells[(target, "subscribers")] += subs
@@ -335,6 +332,7 @@ class _Sums:
             ("in_person", row.in_person),
             ("online", row.online),
             ("newcomers", row.newcomers),
+            ("rota", row.rota),
         ):
             if g is not None:
                 self.cells[(g, measure)] += n
@@ -435,8 +433,7 @@ def _tables(report: Report, figure, group_list, sums: _Sums, locale: str) -> lis
         rows = [
             Row(
                 name,
-                [Figure(fellowship_label(fellowship), "text")]
-                + [figure(("g", gid), k) for k in measures],
+                [Figure(fellowship_label(fellowship), "text")] + [figure(("g", gid), k) for k in measures],
                 group_id=gid,
             )
             for gid, name, _slug, fellowship in group_list

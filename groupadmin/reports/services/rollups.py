@@ -23,8 +23,19 @@ from groupadmin.attendance.models import HeadCount
 from groupadmin.extensions import db
 from groupadmin.meetings.models import Meeting, Occurrence
 from groupadmin.reports.models import ReportMonth, ReportRollupState, ReportStale
+from groupadmin.rota.models import Assignment
 
-SUMS = ("held", "counted", "total", "newcomers", "in_person", "online", "collected_dates", "collected_minor")
+SUMS = (
+    "held",
+    "counted",
+    "total",
+    "newcomers",
+    "in_person",
+    "online",
+    "collected_dates",
+    "collected_minor",
+    "rota",
+)
 
 
 class month_start(FunctionElement):  # noqa: N801 (an SQL function)
@@ -52,39 +63,24 @@ def next_month(day: date) -> date:
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
-def raw_sums(*, now: datetime, organisation_id: int | None = None, stale=None):
+def raw_sums(
+    *,
+    now: datetime,
+    organisation_id: int | None = None,
+    since: date | None = None,
+    before: date | None = None,
+    stale=None,
+):
     """The sums from the raw data per group, month and currency of the count ('' without one): dates held
-    (not cancelled, started by `now`), dates counted, the counts and the collections. `stale`: a
-    subquery of (group_id, month, until) to limit to those group-months. Add the date range with
-    `.where()`."""
-    collected = sa.case(
-        (sa.or_(HeadCount.cash_minor.is_not(None), HeadCount.digital_minor.is_not(None)), 1), else_=0
-    )
-    month = month_start(Occurrence.local_date)
-    currency = sa.func.coalesce(HeadCount.currency, "")
-    query = sa.select(
-        Meeting.group_id.label("group_id"),
-        month.label("month"),
-        currency.label("currency"),
-        sa.func.count(Occurrence.id).label("held"),
-        sa.func.count(HeadCount.total).label("counted"),
-        sa.func.coalesce(sa.func.sum(HeadCount.total), 0).label("total"),
-        sa.func.coalesce(sa.func.sum(HeadCount.newcomers), 0).label("newcomers"),
-        sa.func.coalesce(sa.func.sum(HeadCount.in_person), 0).label("in_person"),
-        sa.func.coalesce(sa.func.sum(HeadCount.online), 0).label("online"),
-        sa.func.coalesce(sa.func.sum(collected), 0).label("collected_dates"),
-        sa.func.coalesce(
-            sa.func.sum(
-                sa.func.coalesce(HeadCount.cash_minor, 0) + sa.func.coalesce(HeadCount.digital_minor, 0)
-            ),
-            0,
-        ).label("collected_minor"),
-    )
-    if stale is not None:
-        query = (
-            query.select_from(stale)
-            .join(Meeting, Meeting.group_id == stale.c.group_id)
-            .join(
+    (not cancelled, started by `now`), dates counted, the counts, the collections, and confirmed rota
+    places on dates held (in the '' row, on that group's meetings). Dates in [since, before); `stale`: a
+    subquery of (group_id, month, until) to limit to those group-months. Columns: group_id, month,
+    currency and SUMS."""
+
+    def dated(query, *joins):
+        if stale is not None:
+            query = query.select_from(stale).join(Meeting, Meeting.group_id == stale.c.group_id)
+            query = query.join(
                 Occurrence,
                 sa.and_(
                     Occurrence.meeting_id == Meeting.id,
@@ -92,15 +88,63 @@ def raw_sums(*, now: datetime, organisation_id: int | None = None, stale=None):
                     Occurrence.local_date < stale.c.until,
                 ),
             )
-        )
-    else:
-        query = query.select_from(Occurrence).join(Meeting, Meeting.id == Occurrence.meeting_id)
-    query = query.outerjoin(HeadCount, HeadCount.occurrence_id == Occurrence.id).where(
-        Occurrence.status == "scheduled", Occurrence.starts_at <= now
+        else:
+            query = query.select_from(Occurrence).join(Meeting, Meeting.id == Occurrence.meeting_id)
+        for join in joins:
+            query = join(query)
+        query = query.where(Occurrence.status == "scheduled", Occurrence.starts_at <= now)
+        if organisation_id is not None:
+            query = query.where(Meeting.organisation_id == organisation_id)
+        if since is not None:
+            query = query.where(Occurrence.local_date >= since)
+        if before is not None:
+            query = query.where(Occurrence.local_date < before)
+        return query
+
+    collected = sa.case(
+        (sa.or_(HeadCount.cash_minor.is_not(None), HeadCount.digital_minor.is_not(None)), 1), else_=0
     )
-    if organisation_id is not None:
-        query = query.where(Meeting.organisation_id == organisation_id)
-    return query.group_by(Meeting.group_id, month, currency)
+    month = month_start(Occurrence.local_date)
+    currency = sa.func.coalesce(HeadCount.currency, "")
+    money = sa.func.coalesce(HeadCount.cash_minor, 0) + sa.func.coalesce(HeadCount.digital_minor, 0)
+    counts = dated(
+        sa.select(
+            Meeting.group_id.label("group_id"),
+            month.label("month"),
+            currency.label("currency"),
+            sa.func.count(Occurrence.id).label("held"),
+            sa.func.count(HeadCount.total).label("counted"),
+            sa.func.coalesce(sa.func.sum(HeadCount.total), 0).label("total"),
+            sa.func.coalesce(sa.func.sum(HeadCount.newcomers), 0).label("newcomers"),
+            sa.func.coalesce(sa.func.sum(HeadCount.in_person), 0).label("in_person"),
+            sa.func.coalesce(sa.func.sum(HeadCount.online), 0).label("online"),
+            sa.func.coalesce(sa.func.sum(collected), 0).label("collected_dates"),
+            sa.func.coalesce(sa.func.sum(money), 0).label("collected_minor"),
+            sa.literal(0).label("rota"),
+        ),
+        lambda q: q.outerjoin(HeadCount, HeadCount.occurrence_id == Occurrence.id),
+    ).group_by(Meeting.group_id, month, currency)
+    rota = (
+        dated(
+            sa.select(
+                Meeting.group_id,
+                month,
+                sa.literal(""),
+                *(sa.literal(0) for _ in SUMS[:-1]),
+                sa.func.count(Assignment.id),
+            ),
+            lambda q: q.join(Assignment, Assignment.occurrence_id == Occurrence.id),
+        )
+        .where(Assignment.status == "confirmed")
+        .group_by(Meeting.group_id, month)
+    )
+    both = sa.union_all(counts, rota).subquery("raw")
+    return sa.select(
+        both.c.group_id,
+        both.c.month,
+        both.c.currency,
+        *(sa.func.sum(both.c[name]).label(name) for name in SUMS),
+    ).group_by(both.c.group_id, both.c.month, both.c.currency)
 
 
 def stale_months(since: date, until: date, ids=None):
@@ -143,10 +187,9 @@ def refresh(*, now: datetime) -> dict:
         state.rolled_until = cutoff
         db.session.flush()
         old = sa.delete(ReportMonth).where(ReportMonth.month < cutoff)
-        raw = raw_sums(now=now).where(Occurrence.local_date < cutoff)
+        raw = raw_sums(now=now, since=since, before=cutoff)
         if since is not None:
             old = old.where(ReportMonth.month >= since)
-            raw = raw.where(Occurrence.local_date >= since)
         db.session.execute(old)
         _insert(raw)
         done["months"] = 1 if since is None else (cutoff.year - since.year) * 12 + cutoff.month - since.month
