@@ -75,14 +75,14 @@ RAW_SQL = {  # the sums from the raw data: what the report read before the roll-
     ),
 }
 HAND_ROLLUP = """SELECT NULL, r.month, r.currency, sum(r.held), sum(r.counted), sum(r.total), sum(r.newcomers),
-          sum(r.in_person), sum(r.online), sum(r.collected_dates), sum(r.collected_minor)
+          sum(r.in_person), sum(r.online), sum(r.collected_dates), sum(r.collected_minor), sum(r.rota)
    FROM report_month r JOIN "group" g ON g.id = r.group_id
    WHERE g.organisation_id = :org AND r.month >= :start AND r.month <= :end
      AND NOT EXISTS (SELECT 1 FROM report_stale s WHERE s.group_id = r.group_id AND s.month = r.month)
    GROUP BY r.month, r.currency
    UNION ALL
    SELECT r.group_id, NULL, NULL, sum(r.held), sum(r.counted), sum(r.total), sum(r.newcomers),
-          sum(r.in_person), sum(r.online), sum(r.collected_dates), sum(r.collected_minor)
+          sum(r.in_person), sum(r.online), sum(r.collected_dates), sum(r.collected_minor), sum(r.rota)
    FROM report_month r JOIN "group" g ON g.id = r.group_id
    WHERE g.organisation_id = :org AND r.month >= :start AND r.month <= :end
      AND NOT EXISTS (SELECT 1 FROM report_stale s WHERE s.group_id = r.group_id AND s.month = r.month)
@@ -97,6 +97,13 @@ HAND_STALE = """SELECT m.group_id, s.month, h.currency, count(o.id), count(h.tot
    LEFT JOIN head_count h ON h.occurrence_id = o.id
    WHERE m.organisation_id = :org AND o.status = 'scheduled' AND o.starts_at <= :now
    GROUP BY m.group_id, s.month, h.currency"""
+HAND_STALE_ROTA = """SELECT m.group_id, s.month, count(a.id)
+   FROM (SELECT DISTINCT group_id, month, until FROM report_stale WHERE month >= :start AND month <= :end) s
+   JOIN meeting m ON m.group_id = s.group_id
+   JOIN occurrence o ON o.meeting_id = m.id AND o.local_date >= s.month AND o.local_date < s.until
+   JOIN rota_assignment a ON a.occurrence_id = o.id
+   WHERE m.organisation_id = :org AND a.status = 'confirmed' AND o.status = 'scheduled' AND o.starts_at <= :now
+   GROUP BY m.group_id, s.month"""
 HAND_ROTA = """SELECT r.group_id, count(a.id) FROM rota_assignment a
    JOIN occurrence o ON o.id = a.occurrence_id JOIN service_role r ON r.id = a.role_id
    JOIN meeting m ON m.id = o.meeting_id
@@ -148,27 +155,29 @@ def _params(org_id: int, period: Period, now) -> dict:
     return {"org": org_id, "start": period.start, "end": period.end, "now": now}
 
 
-def _rota_and_news(params) -> int:
-    rota, news = table_names()
-    rows = db.session.execute(sa.text(HAND_ROTA.replace("rota_assignment", rota)), params).all()
-    rows += db.session.execute(sa.text(HAND_NEWS.replace("news_subscription", news))).all()
-    return len(rows)
+def _news(params) -> int:
+    news = table_names()[1]
+    return len(db.session.execute(sa.text(HAND_NEWS.replace("news_subscription", news))).all())
 
 
 def hand_written(org_id: int, period: Period, now) -> int:
     """The same sums as the report, by hand, over the data it reads: the roll-ups of a year of whole
-    months (rolled up by then) but the stale group-months, those from the raw data, rota and news."""
+    months (rolled up by then) but the stale group-months, those from the raw data; newsletters."""
     params = _params(org_id, period, now)
+    rota = table_names()[0]
     rows = db.session.execute(sa.text(HAND_ROLLUP), params).all()
     rows += db.session.execute(sa.text(HAND_STALE), params).all()
-    return len(rows) + _rota_and_news(params)
+    rows += db.session.execute(sa.text(HAND_STALE_ROTA.replace("rota_assignment", rota)), params).all()
+    return len(rows) + _news(params)
 
 
 def raw_group_by(org_id: int, period: Period, now) -> int:
-    """The sums from the raw data (every date and head count of the year), for honesty."""
+    """The sums from the raw data (every date, head count and rota turn of the year), for honesty."""
     params = _params(org_id, period, now)
+    rota = table_names()[0]
     rows = db.session.execute(sa.text(RAW_SQL[db.engine.dialect.name]), params).all()
-    return len(rows) + _rota_and_news(params)
+    rows += db.session.execute(sa.text(HAND_ROTA.replace("rota_assignment", rota)), params).all()
+    return len(rows) + _news(params)
 
 
 def roll_up() -> float:
