@@ -1,20 +1,23 @@
 """Benchmark: a year's organisation report over a large intergroup, against hand-written SQL GROUP BYs.
 
 Seeds `seed-demo --scale intergroup` (about 2,000 groups, 4,000 meetings and five years of weekly head
-counts: about a million dates and a million counts) into a throw-away database, then, in the same run
-and in alternating rounds (this machine's speed drifts), times:
+counts: about a million dates and a million counts) into a throw-away database, runs the roll-up job
+(`report-rollups`: the first run rolls up every month that is over; its time is printed), then, in the
+same run and in alternating rounds (this machine's speed drifts), times:
 
 - the report: `reports.services.organisation_report` for last year, everything the page and every
-  export render (the sums in SQL, suppression, the tables);
-- the same sums written by hand: one `GROUP BY` per subject (dates and counts per group, month and
-  currency; rota places; newsletter subscribers and issues) as plain SQL text, rows fetched, no more.
+  export render (the sums in SQL from the monthly roll-ups, suppression, the tables);
+- the same sums written by hand over the same data: the roll-ups per month and currency and per group,
+  the stale group-months from the raw data, newsletter subscribers, as plain SQL text, rows fetched;
+- for honesty, the sums from the raw data (what the report read before the roll-ups): one `GROUP BY`
+  over every date and head count of the year, one over the rota turns, the newsletters.
 
-It prints the median of each, the ratio (target: at most 1.5x), and the report's query count for one
-month and for five years (it must not grow).
+It prints the median of each, the ratio of the report to the same-data SQL (target: at most 1.5x) and
+to the raw-data SQL, and the report's query count for one month and for five years (it must not grow).
 
 Run: `.venv/bin/python bench/reports.py` (SQLite), or on PostgreSQL:
 `scripts/with-postgres.sh .venv/bin/python bench/reports.py --postgres`. `--keep FILE` seeds a SQLite
-file once and reuses it in later runs.
+file once and reuses it in later runs (upgrading its schema first).
 """
 
 from __future__ import annotations
@@ -74,7 +77,8 @@ RAW_SQL = {  # the sums from the raw data: what the report read before the roll-
            GROUP BY m.group_id, y, mo, h.currency"""
     ),
 }
-HAND_ROLLUP = """SELECT NULL, r.month, r.currency, sum(r.held), sum(r.counted), sum(r.total), sum(r.newcomers),
+HAND_ROLLUP = """SELECT NULL, r.month, r.currency, sum(r.held), sum(r.counted), sum(r.total),
+          sum(r.newcomers),
           sum(r.in_person), sum(r.online), sum(r.collected_dates), sum(r.collected_minor), sum(r.rota)
    FROM report_month r JOIN "group" g ON g.id = r.group_id
    WHERE g.organisation_id = :org AND r.month >= :start AND r.month <= :end
@@ -87,7 +91,8 @@ HAND_ROLLUP = """SELECT NULL, r.month, r.currency, sum(r.held), sum(r.counted), 
    WHERE g.organisation_id = :org AND r.month >= :start AND r.month <= :end
      AND NOT EXISTS (SELECT 1 FROM report_stale s WHERE s.group_id = r.group_id AND s.month = r.month)
    GROUP BY r.group_id"""
-HAND_STALE = """SELECT m.group_id, s.month, h.currency, count(o.id), count(h.total), sum(h.total), sum(h.newcomers),
+HAND_STALE = """SELECT m.group_id, s.month, h.currency, count(o.id), count(h.total), sum(h.total),
+          sum(h.newcomers),
           sum(h.in_person), sum(h.online),
           sum(CASE WHEN h.cash_minor IS NOT NULL OR h.digital_minor IS NOT NULL THEN 1 ELSE 0 END),
           sum(coalesce(h.cash_minor, 0) + coalesce(h.digital_minor, 0))
@@ -102,7 +107,8 @@ HAND_STALE_ROTA = """SELECT m.group_id, s.month, count(a.id)
    JOIN meeting m ON m.group_id = s.group_id
    JOIN occurrence o ON o.meeting_id = m.id AND o.local_date >= s.month AND o.local_date < s.until
    JOIN rota_assignment a ON a.occurrence_id = o.id
-   WHERE m.organisation_id = :org AND a.status = 'confirmed' AND o.status = 'scheduled' AND o.starts_at <= :now
+   WHERE m.organisation_id = :org AND a.status = 'confirmed' AND o.status = 'scheduled'
+     AND o.starts_at <= :now
    GROUP BY m.group_id, s.month"""
 HAND_ROTA = """SELECT r.group_id, count(a.id) FROM rota_assignment a
    JOIN occurrence o ON o.id = a.occurrence_id JOIN service_role r ON r.id = a.role_id
@@ -192,7 +198,8 @@ def roll_up() -> float:
     elapsed = time.perf_counter() - started
     rows = db.session.scalar(sa.text("SELECT count(*) FROM report_month"))
     print(
-        f"roll-up job: {elapsed:.1f} s ({done['months']} months, {done['stale']} stale), {rows:,} roll-up rows"
+        f"roll-up job: {elapsed:.1f} s ({done['months']} months, {done['stale']} stale), "
+        f"{rows:,} roll-up rows"
     )
     return elapsed
 
@@ -241,9 +248,11 @@ def measure(config: dict, rounds: int) -> None:
     print(f"  report (SQL sums, suppression, tables): {report * 1000:8.1f} ms")
     print(f"  hand-written SQL GROUP BY, same data:   {sql * 1000:8.1f} ms (roll-ups, stale months raw)")
     print(
-        f"  raw-data SQL GROUP BY (for honesty):    {statistics.median(raw) * 1000:8.1f} ms (every date and count)"
+        f"  raw-data SQL GROUP BY (for honesty):    {statistics.median(raw) * 1000:8.1f} ms "
+        "(every date, count and rota turn)"
     )
     print(f"  ratio: {ratio:.2f}x (target <= {TARGET_RATIO}x) {'OK' if ratio <= TARGET_RATIO else 'OVER'}")
+    print(f"  ratio to the raw-data SQL: {report / statistics.median(raw):.2f}x")
     print(f"  queries: {one_month} for a month, {five_years} for five years")
 
 
