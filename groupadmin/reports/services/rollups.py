@@ -194,7 +194,10 @@ def refresh(*, now: datetime) -> dict:
             old = old.where(ReportMonth.month >= since)
         db.session.execute(old)
         _insert(raw)
-        done["months"] = 1 if since is None else (cutoff.year - since.year) * 12 + cutoff.month - since.month
+        months = sa.select(sa.func.count(sa.distinct(ReportMonth.month))).where(ReportMonth.month < cutoff)
+        if since is not None:
+            months = months.where(ReportMonth.month >= since)
+        done["months"] = db.session.scalar(months)
     marked = db.session.execute(sa.select(ReportStale.id, ReportStale.group_id, ReportStale.month)).all()
     if marked:
         by_pair: dict[tuple, list[int]] = {}
