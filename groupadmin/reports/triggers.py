@@ -6,7 +6,8 @@ job recomputes it. Triggers see every write (the services, bulk statements, casc
 application hook would.
 
 One statement list per dialect; the migration (0013_report_speed) and ``create_all`` (tests) run the same.
-Deletions are marked BEFORE the row goes (a cascade may take the meeting with it).
+Deletions are marked BEFORE the row goes (a cascade may take the meeting with it). Before the first
+roll-up the triggers do nothing (seeding and imports pay nothing).
 """
 
 # ruff: noqa: E501, S608  (SQL text, no user input)
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 
 from groupadmin.extensions import db
 
+_ROLLED = "WHEN (SELECT rolled_until FROM report_rollup_state WHERE id = 1) IS NOT NULL"
 _SQLITE_MARK = """INSERT INTO report_stale (group_id, month, until)
   SELECT {group}, date({day}, 'start of month'), date({day}, 'start of month', '+1 month')
   {rest} {day} < (SELECT rolled_until FROM report_rollup_state WHERE id = 1)"""
@@ -49,24 +51,24 @@ def _meeting(ref: str, group: str) -> str:
 
 
 SQLITE = [
-    "CREATE TRIGGER report_stale_rota_insert AFTER INSERT ON rota_assignment BEGIN "
+    f"CREATE TRIGGER report_stale_rota_insert AFTER INSERT ON rota_assignment {_ROLLED} BEGIN "
     f"{_via_occurrence('NEW')} END",
     "CREATE TRIGGER report_stale_rota_update AFTER UPDATE OF occurrence_id, role_id, status ON rota_assignment "
-    f"BEGIN {_via_occurrence('OLD')} {_via_occurrence('NEW')} END",
-    "CREATE TRIGGER report_stale_rota_delete BEFORE DELETE ON rota_assignment BEGIN "
+    f"{_ROLLED} BEGIN {_via_occurrence('OLD')} {_via_occurrence('NEW')} END",
+    f"CREATE TRIGGER report_stale_rota_delete BEFORE DELETE ON rota_assignment {_ROLLED} BEGIN "
     f"{_via_occurrence('OLD')} END",
-    f"CREATE TRIGGER report_stale_head_count_insert AFTER INSERT ON head_count BEGIN {_via_occurrence('NEW')} END",
-    "CREATE TRIGGER report_stale_head_count_update AFTER UPDATE ON head_count BEGIN "
+    f"CREATE TRIGGER report_stale_head_count_insert AFTER INSERT ON head_count {_ROLLED} BEGIN {_via_occurrence('NEW')} END",
+    f"CREATE TRIGGER report_stale_head_count_update AFTER UPDATE ON head_count {_ROLLED} BEGIN "
     f"{_via_occurrence('OLD')} {_via_occurrence('NEW')} END",
-    f"CREATE TRIGGER report_stale_head_count_delete BEFORE DELETE ON head_count BEGIN {_via_occurrence('OLD')} END",
-    f"CREATE TRIGGER report_stale_occurrence_insert AFTER INSERT ON occurrence BEGIN {_occurrence('NEW')} END",
+    f"CREATE TRIGGER report_stale_head_count_delete BEFORE DELETE ON head_count {_ROLLED} BEGIN {_via_occurrence('OLD')} END",
+    f"CREATE TRIGGER report_stale_occurrence_insert AFTER INSERT ON occurrence {_ROLLED} BEGIN {_occurrence('NEW')} END",
     "CREATE TRIGGER report_stale_occurrence_update "
-    "AFTER UPDATE OF meeting_id, local_date, starts_at, status ON occurrence BEGIN "
+    f"AFTER UPDATE OF meeting_id, local_date, starts_at, status ON occurrence {_ROLLED} BEGIN "
     f"{_occurrence('OLD')} {_occurrence('NEW')} END",
-    f"CREATE TRIGGER report_stale_occurrence_delete BEFORE DELETE ON occurrence BEGIN {_occurrence('OLD')} END",
-    "CREATE TRIGGER report_stale_meeting_update AFTER UPDATE OF group_id ON meeting BEGIN "
+    f"CREATE TRIGGER report_stale_occurrence_delete BEFORE DELETE ON occurrence {_ROLLED} BEGIN {_occurrence('OLD')} END",
+    f"CREATE TRIGGER report_stale_meeting_update AFTER UPDATE OF group_id ON meeting {_ROLLED} BEGIN "
     f"{_meeting('NEW', 'OLD.group_id')} {_meeting('NEW', 'NEW.group_id')} END",
-    f"CREATE TRIGGER report_stale_meeting_delete BEFORE DELETE ON meeting BEGIN {_meeting('OLD', 'OLD.group_id')} END",
+    f"CREATE TRIGGER report_stale_meeting_delete BEFORE DELETE ON meeting {_ROLLED} BEGIN {_meeting('OLD', 'OLD.group_id')} END",
 ]
 
 POSTGRESQL = [
@@ -78,6 +80,10 @@ BEGIN
 END $$ LANGUAGE plpgsql""",
     """CREATE OR REPLACE FUNCTION report_stale_via_occurrence() RETURNS trigger AS $$
 BEGIN
+  IF (SELECT rolled_until FROM report_rollup_state WHERE id = 1) IS NULL THEN
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+  END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     PERFORM report_mark_stale(m.group_id, o.local_date) FROM occurrence o JOIN meeting m ON m.id = o.meeting_id
       WHERE o.id = OLD.occurrence_id;
@@ -91,6 +97,10 @@ BEGIN
 END $$ LANGUAGE plpgsql""",
     """CREATE OR REPLACE FUNCTION report_stale_occurrence() RETURNS trigger AS $$
 BEGIN
+  IF (SELECT rolled_until FROM report_rollup_state WHERE id = 1) IS NULL THEN
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+  END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     PERFORM report_mark_stale(m.group_id, OLD.local_date) FROM meeting m WHERE m.id = OLD.meeting_id;
   END IF;
@@ -102,6 +112,10 @@ BEGIN
 END $$ LANGUAGE plpgsql""",
     """CREATE OR REPLACE FUNCTION report_stale_meeting() RETURNS trigger AS $$
 BEGIN
+  IF (SELECT rolled_until FROM report_rollup_state WHERE id = 1) IS NULL THEN
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+  END IF;
   PERFORM report_mark_stale(OLD.group_id, d.local_date)
     FROM (SELECT DISTINCT date_trunc('month', local_date)::date AS local_date FROM occurrence
           WHERE meeting_id = OLD.id) d;
