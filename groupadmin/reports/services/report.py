@@ -93,7 +93,7 @@ RATIOS = {  # derived figure: (numerator, denominator, kind)
 TOTAL, ORG_OWN = ("total",), ("org",)
 
 
-@dataclass
+@dataclass(slots=True)
 class Figure:
     value: int | float | None
     kind: str = "count"  # count | percent | average | money | text
@@ -105,13 +105,13 @@ class Figure:
         return self.state == "shown" and self.value is not None
 
 
-@dataclass
+@dataclass(slots=True)
 class Column:
     key: str
     label: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     label: str
     figures: list[Figure]
@@ -395,17 +395,22 @@ def _equations(cells, group_scopes, month_scopes) -> list[list]:
 
 
 def _figures(cells, hidden: Suppressed, collections) -> Callable[[tuple, str], Figure]:
+    primary, complementary = hidden.primary, hidden.complementary  # what `hidden.state` reads, looked up once
+
     def figure(scope, measure) -> Figure:
         if measure in RATIOS:
             top, bottom, kind = RATIOS[measure]
             parts = [(scope, top), (scope, bottom)]
-            if any(hidden.state(p) != "shown" for p in parts):
+            if any(p in primary or p in complementary for p in parts):
                 return Figure(None, kind, "hidden")
             denominator = cells.get(parts[1], 0)
             return Figure(cells.get(parts[0], 0) / denominator if denominator else None, kind)
         key = (scope, measure)
-        state = hidden.state(key)
-        return Figure(cells.get(key, 0) if state == "shown" else None, "count", state)
+        if key in primary:
+            return Figure(None, "count", "fewer")
+        if key in complementary:
+            return Figure(None, "count", "hidden")
+        return Figure(cells.get(key, 0))
 
     return figure
 
