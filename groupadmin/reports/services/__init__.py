@@ -1,5 +1,6 @@
 """Reports: read-only aggregates of an organisation's groups for its coordinators and funders, and of a
-group for itself. Modules: ``periods`` (which dates), ``queries`` (the sums, in SQL), ``suppression``
+group for itself. Modules: ``periods`` (which dates), ``queries`` (the sums, in SQL), ``rollups`` (the
+monthly roll-ups the sums read for whole months, kept by a job), ``suppression``
 (which cells may be shown), ``report`` (the report object every page and export renders), ``delivery``
 (subscriptions and the mailed download links)."""
 

@@ -1,8 +1,9 @@
 """The report's aggregates, summed in SQL (coordinators never receive a row about one date or person):
 one query per subject, grouped by group and month, a fixed number of queries whatever the period.
 
-Months come from ``EXTRACT(YEAR/MONTH FROM local_date)`` (SQLAlchemy writes it for SQLite and
-PostgreSQL alike); dates are the meetings' own local dates, instants are compared in UTC.
+Dates held, head counts, collections and rota places come from the monthly roll-ups
+(``services.rollups``) for the whole months rolled up, from the raw data for the rest; months are those
+of the meetings' own local dates, instants are compared in UTC.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from groupadmin.attendance.models import HeadCount
 from groupadmin.extensions import db
 from groupadmin.groups.models import Group
-from groupadmin.meetings.models import Meeting, Occurrence
 from groupadmin.newsletters.models import MailingList, NewsletterIssue, Subscription
-from groupadmin.rota.models import Assignment, ServiceRole
+from groupadmin.reports.models import ReportMonth, ReportStale
+from groupadmin.reports.services import rollups
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,11 @@ class Scope:
 
 @dataclass
 class CountRow:
-    group_id: int
-    month: date
+    """Sums of one group (group_id) in one month (month); a roll-up's row per group over the period has
+    month None, its row per month over the groups has group_id None."""
+
+    group_id: int | None
+    month: date | None
     currency: str | None
     held: int
     counted: int
@@ -44,10 +47,7 @@ class CountRow:
     online: int
     collected_dates: int
     collected_minor: int
-
-
-def _month(column):
-    return sa.extract("year", column), sa.extract("month", column)
+    rota: int
 
 
 def _group_filter(query, scope: Scope, group_column):
@@ -72,72 +72,80 @@ def groups(scope: Scope) -> list[tuple[int, str, str, str]]:
 
 
 def count_rows(scope: Scope, start: date, end: date, *, now: datetime) -> list[CountRow]:
-    """Per group, month and currency of the count: dates held (not cancelled, started by `now`), dates
-    with a head count, the sums of the counts and of the collections."""
-    year, month = _month(Occurrence.local_date)
-    collected = sa.case(
-        (sa.or_(HeadCount.cash_minor.is_not(None), HeadCount.digital_minor.is_not(None)), 1), else_=0
-    )
-    query = (
-        sa.select(
-            Meeting.group_id,
-            year,
-            month,
-            HeadCount.currency,
-            sa.func.count(Occurrence.id),
-            sa.func.count(HeadCount.total),
-            sa.func.coalesce(sa.func.sum(HeadCount.total), 0),
-            sa.func.coalesce(sa.func.sum(HeadCount.newcomers), 0),
-            sa.func.coalesce(sa.func.sum(HeadCount.in_person), 0),
-            sa.func.coalesce(sa.func.sum(HeadCount.online), 0),
-            sa.func.coalesce(sa.func.sum(collected), 0),
-            sa.func.coalesce(
-                sa.func.sum(
-                    sa.func.coalesce(HeadCount.cash_minor, 0) + sa.func.coalesce(HeadCount.digital_minor, 0)
-                ),
-                0,
-            ),
-        )
-        .select_from(Occurrence)
-        .join(Meeting, Meeting.id == Occurrence.meeting_id)
-        .outerjoin(HeadCount, HeadCount.occurrence_id == Occurrence.id)
-        .where(
-            Meeting.organisation_id == scope.organisation_id,
-            Occurrence.local_date >= start,
-            Occurrence.local_date <= end,
-            Occurrence.status == "scheduled",
-            Occurrence.starts_at <= now,
-        )
-        .group_by(Meeting.group_id, year, month, HeadCount.currency)
-    )
-    query = _group_filter(query, scope, Meeting.group_id)
-    return [
-        CountRow(r[0], date(int(r[1]), int(r[2]), 1), r[3], *(int(v or 0) for v in r[4:]))
-        for r in db.session.execute(query)
+    """Dates held (not cancelled, started by `now`), dates with a head count, the sums of the counts and
+    of the collections, service places filled (confirmed rota turns on dates held): per group and per
+    month (and currency) from the monthly roll-ups for the whole months already rolled up, per group,
+    month and currency from the raw data for the rest of the period and for the group-months marked
+    stale. Three queries whatever the period."""
+    until = end + timedelta(days=1)
+    full_from = start if start.day == 1 else rollups.next_month(start)
+    full_until = until if until.day == 1 else rollups.first_of_month(until)
+    full_until = min(full_until, rollups.rolled_until() or full_from)
+    if full_until <= full_from:
+        full_from = full_until = start
+    rows = _rollup_rows(scope, full_from, full_until)
+    raw = [
+        rollups.raw_sums(now=now, organisation_id=scope.organisation_id, since=since, before=before)
+        for since, before in ((start, full_from), (full_until, until))
     ]
-
-
-def rota_rows(scope: Scope, start: date, end: date, *, now: datetime) -> list[tuple[int, date, int]]:
-    """Per group and month: service places filled (confirmed turns) on dates held."""
-    year, month = _month(Occurrence.local_date)
-    query = (
-        sa.select(ServiceRole.group_id, year, month, sa.func.count(Assignment.id))
-        .select_from(Assignment)
-        .join(Occurrence, Occurrence.id == Assignment.occurrence_id)
-        .join(ServiceRole, ServiceRole.id == Assignment.role_id)
-        .join(Meeting, Meeting.id == Occurrence.meeting_id)
-        .where(
-            Meeting.organisation_id == scope.organisation_id,
-            Assignment.status == "confirmed",
-            Occurrence.local_date >= start,
-            Occurrence.local_date <= end,
-            Occurrence.status == "scheduled",
-            Occurrence.starts_at <= now,
+    raw.append(
+        rollups.raw_sums(
+            now=now, organisation_id=scope.organisation_id, stale=rollups.stale_months(full_from, full_until)
         )
-        .group_by(ServiceRole.group_id, year, month)
     )
-    query = _group_filter(query, scope, ServiceRole.group_id)
-    return [(r[0], date(int(r[1]), int(r[2]), 1), int(r[3])) for r in db.session.execute(query)]
+    query = sa.union_all(*(_raw_filter(q, scope) for q in raw))
+    rows += [_count_row(row) for row in db.session.execute(query)]
+    return rows
+
+
+def _raw_filter(query, scope: Scope):
+    """Limit the raw sums (grouped over a union) to the scope's group or fellowship."""
+    group_id = query.selected_columns.group_id
+    if scope.group_id is not None:
+        query = query.where(group_id == scope.group_id)
+    if scope.fellowship is not None:
+        query = query.where(
+            group_id.in_(
+                sa.select(Group.id).where(
+                    Group.organisation_id == scope.organisation_id, Group.fellowship == scope.fellowship
+                )
+            )
+        )
+    return query
+
+
+def _count_row(row) -> CountRow:
+    return CountRow(row[0], row[1], row[2], *(int(v or 0) for v in row[3:]))
+
+
+def _rollup_rows(scope: Scope, since: date, until: date) -> list[CountRow]:
+    """The roll-ups' sums of the months in [since, until) but the stale ones: per month and currency
+    (group_id None) and per group (month None)."""
+    sums = [sa.func.coalesce(sa.func.sum(getattr(ReportMonth, name)), 0) for name in rollups.SUMS]
+    not_stale = ~sa.exists().where(
+        ReportStale.group_id == ReportMonth.group_id, ReportStale.month == ReportMonth.month
+    )
+
+    def limited(query):
+        query = query.join(Group, Group.id == ReportMonth.group_id).where(
+            Group.organisation_id == scope.organisation_id,
+            ReportMonth.month >= since,
+            ReportMonth.month < until,
+            not_stale,
+        )
+        if scope.group_id is not None:
+            query = query.where(Group.id == scope.group_id)
+        if scope.fellowship is not None:
+            query = query.where(Group.fellowship == scope.fellowship)
+        return query
+
+    by_month = limited(
+        sa.select(sa.type_coerce(sa.null(), sa.Integer), ReportMonth.month, ReportMonth.currency, *sums)
+    ).group_by(ReportMonth.month, ReportMonth.currency)
+    by_group = limited(
+        sa.select(ReportMonth.group_id, sa.type_coerce(sa.null(), sa.Date), sa.null(), *sums)
+    ).group_by(ReportMonth.group_id)
+    return [_count_row(row) for row in db.session.execute(sa.union_all(by_month, by_group))]
 
 
 def instants(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:

@@ -80,7 +80,7 @@ RATIOS = {  # derived figure: (numerator, denominator, kind)
 TOTAL, ORG_OWN = ("total",), ("org",)
 
 
-@dataclass
+@dataclass(slots=True)
 class Figure:
     value: int | float | None
     kind: str = "count"  # count | percent | average | money | text
@@ -92,13 +92,13 @@ class Figure:
         return self.state == "shown" and self.value is not None
 
 
-@dataclass
+@dataclass(slots=True)
 class Column:
     key: str
     label: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     label: str
     figures: list[Figure]
@@ -221,7 +221,6 @@ def build_report(
     scope = queries.Scope(organisation.id, fellowship, group_id, org_lists=own_group is None)
     group_list = queries.groups(scope)
     counts = queries.count_rows(scope, period.start, period.end, now=now)
-    rota = queries.rota_rows(scope, period.start, period.end, now=now)
     news = queries.newsletter_rows(scope, period.start, period.end, timezone=organisation.timezone, now=now)
     in_scope = {g[0] for g in group_list}
     outreach = [
@@ -234,8 +233,6 @@ def build_report(
     sums = _Sums(period.months)
     for row in counts:
         sums.add_counts(row)
-    for gid, month, n in rota:
-        sums.add(("g", gid), month, "rota", n)
     for gid, subs, sent in news:
         target = ("g", gid) if gid is not None else ORG_OWN
         sums.cells[(target, "subscribers")] += subs
@@ -311,7 +308,10 @@ class _Sums:
         self.cells[(TOTAL, measure)] += n
 
     def add_counts(self, row: queries.CountRow):
-        g = ("g", row.group_id)
+        """A row of one group in one month counts for the group, the month and the whole; a roll-up's row
+        of a group (month None) for the group only, of a month (group None) for the month and the whole."""
+        g = ("g", row.group_id) if row.group_id is not None else None
+        m = ("m", row.month) if row.month is not None else None
         for measure, n in (
             ("held", row.held),
             ("counted", row.counted),
@@ -319,9 +319,14 @@ class _Sums:
             ("in_person", row.in_person),
             ("online", row.online),
             ("newcomers", row.newcomers),
+            ("rota", row.rota),
         ):
-            self.add(g, row.month, measure, n)
-        if row.currency and row.collected_dates:
+            if g is not None:
+                self.cells[(g, measure)] += n
+            if m is not None:
+                self.cells[(m, measure)] += n
+                self.cells[(TOTAL, measure)] += n
+        if m is not None and row.currency and row.collected_dates:
             entry = self.collections.setdefault(row.currency, [0, 0])
             entry[0] += row.collected_dates
             entry[1] += row.collected_minor
@@ -377,17 +382,22 @@ def _equations(cells, group_scopes, month_scopes) -> list[list]:
 
 
 def _figures(cells, hidden: Suppressed, collections) -> Callable[[tuple, str], Figure]:
+    primary, complementary = hidden.primary, hidden.complementary  # what `hidden.state` reads, looked up once
+
     def figure(scope, measure) -> Figure:
         if measure in RATIOS:
             top, bottom, kind = RATIOS[measure]
             parts = [(scope, top), (scope, bottom)]
-            if any(hidden.state(p) != "shown" for p in parts):
+            if any(p in primary or p in complementary for p in parts):
                 return Figure(None, kind, "hidden")
             denominator = cells.get(parts[1], 0)
             return Figure(cells.get(parts[0], 0) / denominator if denominator else None, kind)
         key = (scope, measure)
-        state = hidden.state(key)
-        return Figure(cells.get(key, 0) if state == "shown" else None, "count", state)
+        if key in primary:
+            return Figure(None, "count", "fewer")
+        if key in complementary:
+            return Figure(None, "count", "hidden")
+        return Figure(cells.get(key, 0))
 
     return figure
 
@@ -404,12 +414,18 @@ def _tables(report: Report, figure, group_list, sums: _Sums, locale: str) -> lis
         rows.append(Row(gettext("Whole period"), [figure(TOTAL, k) for k in measures], total=True))
         return Table(key, title, columns(measures), rows, note, row_header=gettext("Month"))
 
+    fellowships = {}  # each label translated once, not once per group
+
+    def fellowship_label(code):
+        if code not in fellowships:
+            fellowships[code] = str(FELLOWSHIP_LABELS.get(code, code))
+        return fellowships[code]
+
     def by_group(key, title, measures, note=None):
         rows = [
             Row(
                 name,
-                [Figure(str(FELLOWSHIP_LABELS.get(fellowship, fellowship)), "text")]
-                + [figure(("g", gid), k) for k in measures],
+                [Figure(fellowship_label(fellowship), "text")] + [figure(("g", gid), k) for k in measures],
                 group_id=gid,
             )
             for gid, name, _slug, fellowship in group_list
