@@ -148,6 +148,23 @@ def test_bad_dates_are_shown_beside_the_fields_and_kept(setup, client):
     assert client.get("/orgs/lakeside/reports?period=whatever&template=nope").status_code == 200
 
 
+@pytest.mark.parametrize("year", ["9999", "0001"])
+def test_dates_outside_the_years_a_person_means_are_refused_on_the_page_and_every_export(setup, client, year):
+    login(client, "coord@example.org")
+    query = f"period=custom&start={year}-01-01&end={year}-12-31"
+    exports = [f"/orgs/lakeside/reports/report.{fmt}" for fmt in ("csv", "xlsx", "pdf")]
+    for url in ("/orgs/lakeside/reports", *exports):
+        response = client.get(f"{url}?{query}")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422, url
+        assert response.mimetype == "text/html", url
+        assert "Choose a day between 1900 and 2199." in html, url
+        assert f'value="{year}-01-01"' in html, url  # what was typed is kept
+    client.post("/logout")
+    login(client, "sec@example.org")
+    assert client.get(f"/groups/tuesday-group/reports/report.pdf?{query}").status_code == 422
+
+
 def test_the_organisation_page_and_dashboard_lead_to_the_figures(setup, client):
     login(client, "coord@example.org")
     html = client.get("/orgs/lakeside/").get_data(as_text=True)

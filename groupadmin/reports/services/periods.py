@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from groupadmin.attendance.services.figures import add_months
 from groupadmin.errors import UserError
+from groupadmin.web import MAX_DATE, MIN_DATE
 
 PRESETS = {
     "last-month": _l("Last month"),
@@ -121,7 +122,8 @@ def preset(name: str, today: date) -> Period:
 
 
 def choose(name: str | None, start: date | None, end: date | None, *, today: date) -> Period:
-    """The period asked for: a preset, or custom dates (both needed, in order, ten years at most).
+    """The period asked for: a preset, or custom dates (both needed, within the years a person can mean,
+    in order, ten years at most).
     Raises PeriodError (beside the date fields) for custom dates that do not make a period."""
     name = name if name in PRESETS else (None if start or end else DEFAULT_PRESET)
     if name and name != "custom":
@@ -131,6 +133,13 @@ def choose(name: str | None, start: date | None, end: date | None, *, today: dat
         problems["start"] = _l("Enter the first day, as on a calendar.")
     if end is None:
         problems["end"] = _l("Enter the last day, as on a calendar.")
+    if problems:
+        raise PeriodError.of(problems)
+    for field, day in (("start", start), ("end", end)):
+        if not MIN_DATE <= day <= MAX_DATE:
+            problems[field] = _l(
+                "Choose a day between %(first)s and %(last)s.", first=MIN_DATE.year, last=MAX_DATE.year
+            )
     if problems:
         raise PeriodError.of(problems)
     if end < start:
