@@ -12,7 +12,12 @@ from groupadmin.resources.models import KIND_LABELS, MAX_RECHECK_DAYS, MIN_RECHE
 
 class ResourceForm(AppForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    # No default: an entry never becomes a crisis line (pinned first everywhere) by an untouched select.
+    kind = SelectField(
+        _l("Kind"),
+        choices=[("", _l("— choose —")), *KIND_LABELS.items()],
+        validators=[InputRequired(message=_l("Choose a kind from the list."))],
+    )
     phone = StringField(
         _l("Phone"),
         validators=[Optional(), Length(max=40)],

@@ -80,6 +80,23 @@ def test_a_javascript_link_is_refused_beside_the_field_and_what_was_typed_is_kep
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Resource)) == 0
 
 
+def test_a_new_entrys_kind_starts_empty_and_must_be_chosen(client, setup):
+    org, *_ = setup
+    login(client, "admin@example.org")
+    page = client.get(f"/orgs/{org.slug}/resources/new").text
+    select = re.search(r'<select[^>]*name="kind"[^>]*>(.*?)</select>', page, re.S)
+    assert "required" in re.search(r'<select[^>]*name="kind"[^>]*>', page).group(0)
+    first = re.search(r"<option[^>]*>([^<]*)</option>", select.group(1))
+    assert first.group(1) == "— choose —" and 'value=""' in first.group(0)
+    assert 'selected value="crisis_line"' not in page and 'value="crisis_line" selected' not in page
+    # Sent without choosing (no browser check): refused beside the field, nothing becomes a crisis line.
+    response = client.post(f"/orgs/{org.slug}/resources/new", data=_entry_values(kind=""))
+    assert response.status_code == 422
+    assert re.search(r'id="kind-error"[^>]*>Choose a kind from the list.', response.text)
+    assert 'value="Night Line"' in response.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Resource)) == 0
+
+
 @pytest.mark.parametrize(
     "values, field",
     [
