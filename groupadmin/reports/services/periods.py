@@ -149,6 +149,13 @@ def choose(name: str | None, start: date | None, end: date | None, *, today: dat
     return Period(start, end)
 
 
+def ignored_dates(name: str | None, start: date | None, end: date | None, period: Period) -> bool:
+    """Dates were typed but a preset chose the period: the page says the dates are not used. (The preset
+    wins: the page's links carry the dates they show, so switching the preset must still work.)"""
+    typed = start is not None or end is not None
+    return name in PRESETS and name != "custom" and typed and (start, end) != (period.start, period.end)
+
+
 def previous(frequency: str, today: date) -> Period:
     """The period a subscription delivers on `today`: the month or quarter before today's."""
     return preset("last-month" if frequency == "monthly" else "last-quarter", today)

@@ -38,6 +38,11 @@ def _asked(owner):
     except services.PeriodError as error:
         show_error(form, error)
         return form, None
+    if services.ignored_dates(form.period.data, form.start.data, form.end.data, report.period):
+        form.start.description = _(
+            "Not used: the period is “%(period)s”. Choose “Dates of my choice” to use these dates.",
+            period=services.PRESETS[form.period.data],
+        )
     return form, report
 
 
