@@ -28,7 +28,7 @@ class ResourceForm(AppForm):
         _l("Web address"),
         validators=[Optional(), Length(max=500)],
         filters=[strip],
-        description=_l("Starting with https://"),
+        description=_l("e.g. www.example.org (https:// is added when missing)."),
     )
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)], filters=[strip])
     hours = StringField(

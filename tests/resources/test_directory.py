@@ -97,11 +97,26 @@ def test_a_new_entrys_kind_starts_empty_and_must_be_chosen(client, setup):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Resource)) == 0
 
 
+def test_a_web_address_without_https_is_completed_and_links_on_the_public_page(client, setup):
+    org, *_ = setup
+    login(client, "admin@example.org")
+    response = client.post(f"/orgs/{org.slug}/resources/new", data=_entry_values(url="www.example.org/help"))
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Resource.url)) == "https://www.example.org/help"
+    assert 'href="https://www.example.org/help"' in client.get(f"/resources/{org.slug}").text
+    for hostile in ("javascript:alert(1)", "data:text/html,hi", "JaVaScRiPt:alert(1)", "ftp://example.org"):
+        refused = client.post(f"/orgs/{org.slug}/resources/new", data=_entry_values(url=hostile))
+        assert refused.status_code == 422, hostile
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Resource)) == 1
+
+
 @pytest.mark.parametrize(
     "values, field",
     [
         ({"url": "ftp://example.org"}, "url"),
         ({"url": "https://"}, "url"),
+        ({"url": "data:text/html,hi"}, "url"),
+        ({"url": "mailto:help@example.org"}, "url"),
         ({"phone": "call me"}, "phone"),
         ({"phone": "", "url": ""}, "phone"),
         ({"name": " "}, "name"),
