@@ -89,7 +89,14 @@ def test_without_javascript_every_field_shows_and_all_errors_come_at_once(browse
     try:
         log_in(page, "secretary@example.org")
         page.goto(NEW)
-        for label in ("Day", "Which week of the month", "Date", "Starts at", "Length in minutes", "Location name"):
+        for label in (
+            "Day",
+            "Which week of the month",
+            "Date",
+            "Starts at",
+            "Length in minutes",
+            "Location name",
+        ):
             assert page.get_by_label(label, exact=True).is_visible()
         assert page.get_by_label("Conference link", exact=True).is_visible()
         assert not page.get_by_label("Find a type").is_visible()  # the filter needs JavaScript

@@ -291,3 +291,22 @@ def test_changes_are_in_the_change_log_without_personal_values(client, setup):
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "resource.created"))
     assert event.group_id == group.id
     assert "Secret Name Line" not in str(event.details)
+
+
+def test_the_public_page_and_form_errors_speak_spanish_in_the_same_register(client, setup):
+    org, *_ = setup
+    factories.resource(org)
+    spanish = {"Accept-Language": "es-ES,es;q=0.9"}
+    public = client.get(f"/resources/{org.slug}", headers=spanish).text
+    assert "Llama antes de ir" in public and "Llame" not in public and "usted" not in public
+    # WTForms' own messages (required, too long) come in Spanish on a Spanish page.
+    login(client, "admin@example.org")
+    response = client.post(
+        f"/orgs/{org.slug}/resources/new",
+        data=_entry_values(name="", note="y" * 501),
+        headers=spanish,
+    )
+    assert response.status_code == 422
+    assert re.search(r'id="name-error"[^>]*>Este campo es obligatorio.', response.text)
+    assert re.search(r'id="note-error"[^>]*>El campo no puede tener más de 500 caracteres.', response.text)
+    assert "This field is required." not in response.text
