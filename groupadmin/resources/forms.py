@@ -55,7 +55,11 @@ class ResourceForm(AppForm):
         validators=[Optional(), Length(max=500)],
         filters=[strip],
         render_kw={"rows": 3},
-        description=_l("Shown to the public: what to expect, who it is for. No names of people."),
+        description=_l(
+            "Shown to the public: what to expect, who it is for. No names of people. Up to %(n)d "
+            "characters.",
+            n=500,
+        ),
     )
 
     def values(self) -> dict:

@@ -310,3 +310,11 @@ def test_the_public_page_and_form_errors_speak_spanish_in_the_same_register(clie
     assert re.search(r'id="name-error"[^>]*>Este campo es obligatorio.', response.text)
     assert re.search(r'id="note-error"[^>]*>El campo no puede tener más de 500 caracteres.', response.text)
     assert "This field is required." not in response.text
+
+
+def test_the_note_says_its_limit_before_the_browser_cuts_it(client, setup):
+    org, *_ = setup
+    login(client, "admin@example.org")
+    page = client.get(f"/orgs/{org.slug}/resources/new").text
+    assert re.search(r'<textarea[^>]*maxlength="500"', page) or 'maxlength="500"' in page
+    assert re.search(r'id="note-help"[^>]*>[^<]*Up to 500 characters.', page)
