@@ -115,6 +115,9 @@ def load(instance_path: str | Path, environ: dict[str, str] | None = None) -> di
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # WTForms' own messages ("This field is required.") in the page's language (Flask-WTF loads
+        # WTForms' catalogues for flask_babel's locale); tests/resources test a Spanish form error.
+        "WTF_I18N_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": {"en": "English", "es": "Español"},

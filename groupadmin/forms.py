@@ -18,7 +18,8 @@ DIRECTION_MARKS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2
 class AppForm(FlaskForm):
     """The base of every form: besides its own validators, every text field refuses NUL, and every
     visible one-line text field refuses line breaks and direction overrides (raw posts can carry
-    them), with the message beside the field."""
+    them), with the message beside the field. WTForms' own messages come in the page's language
+    (Flask-WTF's WTF_I18N_ENABLED, set in config.py)."""
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -57,7 +57,8 @@ class MeetingForm(AppForm):
         filters=TEXT,
         description=_l(
             "The meeting's own name, e.g. 'Tuesday Night Big Book'. It shows in calendars and on lock "
-            "screens: leave the fellowship and the day or time out of it."
+            "screens: leave the fellowship and the day or time out of it. Up to %(n)d characters.",
+            n=255,
         ),
     )
     # When

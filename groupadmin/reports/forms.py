@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField
-from wtforms.validators import Optional
+from wtforms.validators import Optional, ValidationError
 
 from groupadmin.forms import AppForm
 from groupadmin.groups.display import FELLOWSHIP_LABELS
@@ -33,16 +33,30 @@ class ReportForm(AppForm):
         _l("Fellowship"), choices=[("", _l("All fellowships")), *FELLOWSHIP_LABELS.items()], default=""
     )
     group = SelectField(_l("Group"), coerce=_optional_int, validators=[Optional()], default=None)
+    group_fellowships: dict[int, str] = {}
+
+    def validate_group(self, field):
+        chosen = self.fellowship.data
+        if field.data and chosen and self.group_fellowships.get(field.data, chosen) != chosen:
+            raise ValidationError(
+                _l(
+                    "This group is not of the fellowship chosen above (%(fellowship)s): choose "
+                    "“All fellowships” or another group.",
+                    fellowship=FELLOWSHIP_LABELS.get(chosen, chosen),
+                )
+            )
 
 
 def report_form(args, groups=None) -> ReportForm:
-    """The form bound to the query string; `groups` [(id, name)] for an organisation's report."""
+    """The form bound to the query string; `groups` [(id, name, fellowship)] for an organisation's report."""
     form = ReportForm(args, meta={"csrf": False})
     if groups is None:
         del form.fellowship
         del form.group
     else:
-        form.group.choices = [(None, _l("All groups")), *groups]
+        # "" (not None) for all groups: the address then reads group= rather than group=None.
+        form.group.choices = [("", _l("All groups")), *((g[0], g[1]) for g in groups)]
+        form.group_fellowships = {g[0]: g[2] for g in groups}
     return form
 
 

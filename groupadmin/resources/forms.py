@@ -12,7 +12,12 @@ from groupadmin.resources.models import KIND_LABELS, MAX_RECHECK_DAYS, MIN_RECHE
 
 class ResourceForm(AppForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    # No default: an entry never becomes a crisis line (pinned first everywhere) by an untouched select.
+    kind = SelectField(
+        _l("Kind"),
+        choices=[("", _l("— choose —")), *KIND_LABELS.items()],
+        validators=[InputRequired(message=_l("Choose a kind from the list."))],
+    )
     phone = StringField(
         _l("Phone"),
         validators=[Optional(), Length(max=40)],
@@ -23,7 +28,7 @@ class ResourceForm(AppForm):
         _l("Web address"),
         validators=[Optional(), Length(max=500)],
         filters=[strip],
-        description=_l("Starting with https://"),
+        description=_l("e.g. www.example.org (https:// is added when missing)."),
     )
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)], filters=[strip])
     hours = StringField(
@@ -50,7 +55,11 @@ class ResourceForm(AppForm):
         validators=[Optional(), Length(max=500)],
         filters=[strip],
         render_kw={"rows": 3},
-        description=_l("Shown to the public: what to expect, who it is for. No names of people."),
+        description=_l(
+            "Shown to the public: what to expect, who it is for. No names of people. Up to %(n)d "
+            "characters.",
+            n=500,
+        ),
     )
 
     def values(self) -> dict:

@@ -50,6 +50,37 @@ def test_the_form_shows_what_how_often_needs_and_filters_types(page, phone, arti
     assert desktop < 3600 and phone_height < 4800  # it was 4,312 and 6,402 px
 
 
+def test_an_online_meeting_hides_the_venue_and_by_appointment_hides_the_length(page):
+    log_in(page, "secretary@example.org")
+    page.goto(NEW)
+    venue = [page.get_by_label(label, exact=True) for label in ("Location name", "Address (one line)")]
+    length = page.get_by_label("Length in minutes")
+    assert all(f.is_visible() for f in venue) and length.is_visible()
+    page.get_by_label("Online", exact=True).check()
+    assert not any(f.is_visible() for f in venue)
+    assert not page.get_by_label("Location notes").is_visible()
+    # A place for meeting finders stays: the region (and the city, among the address parts).
+    assert page.get_by_label("Region or neighbourhood").is_visible()
+    assert page.get_by_label("Conference link", exact=True).is_visible()
+    page.get_by_label("Hybrid (in person and online)").check()
+    assert all(f.is_visible() for f in venue)
+    page.get_by_label("By appointment (no fixed day or time)").check()
+    assert not length.is_visible()
+    page.get_by_label("Every week").check()
+    assert length.is_visible()
+    # A venue already typed stays visible when "Online" is chosen: nothing typed is hidden.
+    page.get_by_label("Location name").fill("St Mark's Hall")
+    page.get_by_label("Online", exact=True).check()
+    assert page.get_by_label("Location name").is_visible()
+    # A length with an error stays visible by appointment.
+    page.get_by_label("Every week").check()
+    length.fill("2")
+    page.get_by_label("By appointment (no fixed day or time)").check()
+    page.get_by_role("button", name="Add the meeting").click()
+    assert page.get_by_label("By appointment (no fixed day or time)").is_checked()
+    assert page.locator(".field.has-error", has=page.get_by_label("Length in minutes")).is_visible()
+
+
 def test_without_javascript_every_field_shows_and_all_errors_come_at_once(browser, live_server, artifacts):
     context = browser.new_context(
         base_url=live_server, java_script_enabled=False, viewport={"width": 1200, "height": 900}
@@ -58,7 +89,14 @@ def test_without_javascript_every_field_shows_and_all_errors_come_at_once(browse
     try:
         log_in(page, "secretary@example.org")
         page.goto(NEW)
-        for label in ("Day", "Which week of the month", "Date", "Starts at"):
+        for label in (
+            "Day",
+            "Which week of the month",
+            "Date",
+            "Starts at",
+            "Length in minutes",
+            "Location name",
+        ):
             assert page.get_by_label(label, exact=True).is_visible()
         assert page.get_by_label("Conference link", exact=True).is_visible()
         assert not page.get_by_label("Find a type").is_visible()  # the filter needs JavaScript

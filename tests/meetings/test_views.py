@@ -768,3 +768,10 @@ def test_the_database_keeps_a_time_for_every_kind_but_by_appointment(
         with pytest.raises(sa.exc.IntegrityError):
             db.session.flush()
     db.session.rollback()
+
+
+def test_the_meeting_name_says_its_limit_before_the_browser_cuts_it(client, setup):
+    login(client, "sec@example.org")
+    page = client.get("/groups/tuesday-group/meetings/new").get_data(as_text=True)
+    assert re.search(r'id="name"[^>]*maxlength="255"|maxlength="255"[^>]*id="name"', page)
+    assert re.search(r'id="name-help"[^>]*>[^<]*Up to 255 characters.', page)

@@ -3,6 +3,7 @@ suppressed report the coordinator sees, another organisation's answering 404, an
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -146,6 +147,43 @@ def test_bad_dates_are_shown_beside_the_fields_and_kept(setup, client):
     assert client.get("/orgs/lakeside/reports?period=custom&start=nonsense").status_code == 422
     assert client.get("/orgs/lakeside/reports?group=999999").status_code == 422
     assert client.get("/orgs/lakeside/reports?period=whatever&template=nope").status_code == 200
+
+
+@pytest.mark.parametrize("year", ["9999", "0001"])
+def test_dates_outside_the_years_a_person_means_are_refused_on_the_page_and_every_export(setup, client, year):
+    login(client, "coord@example.org")
+    query = f"period=custom&start={year}-01-01&end={year}-12-31"
+    exports = [f"/orgs/lakeside/reports/report.{fmt}" for fmt in ("csv", "xlsx", "pdf")]
+    for url in ("/orgs/lakeside/reports", *exports):
+        response = client.get(f"{url}?{query}")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422, url
+        assert response.mimetype == "text/html", url
+        assert "Choose a day between 1900 and 2199." in html, url
+        assert f'value="{year}-01-01"' in html, url  # what was typed is kept
+    client.post("/logout")
+    login(client, "sec@example.org")
+    assert client.get(f"/groups/tuesday-group/reports/report.pdf?{query}").status_code == 422
+
+
+def test_filters_that_cannot_both_hold_or_dates_a_preset_overrides_are_said_beside_the_field(setup, client):
+    login(client, "coord@example.org")
+    # An AA group with the NA fellowship: said beside the group, not an empty report about NA.
+    response = client.get(f"/orgs/lakeside/reports?fellowship=na&group={setup.aa.id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r'id="group-error"[^>]*>This group is not of the fellowship chosen above', html)
+    assert client.get(f"/orgs/lakeside/reports?fellowship=aa&group={setup.aa.id}").status_code == 200
+    # Dates typed while the period is a preset: the preset is shown and the page says the dates are not used.
+    page = client.get("/orgs/lakeside/reports?period=last-month&start=2026-01-01&end=2026-01-31")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "October 2026" in html
+    assert "Not used: the period is “Last month”. Choose “Dates of my choice” to use these dates." in html
+    plain = client.get("/orgs/lakeside/reports?period=last-month").get_data(as_text=True)
+    assert "Not used" not in plain
+    # "All groups" sends an empty value: the address never reads group=None.
+    assert '<option selected value="">All groups</option>' in plain and 'value="None"' not in plain
+    assert client.get("/orgs/lakeside/reports?group=").status_code == 200
 
 
 def test_the_organisation_page_and_dashboard_lead_to_the_figures(setup, client):

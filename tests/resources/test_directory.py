@@ -80,11 +80,43 @@ def test_a_javascript_link_is_refused_beside_the_field_and_what_was_typed_is_kep
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Resource)) == 0
 
 
+def test_a_new_entrys_kind_starts_empty_and_must_be_chosen(client, setup):
+    org, *_ = setup
+    login(client, "admin@example.org")
+    page = client.get(f"/orgs/{org.slug}/resources/new").text
+    select = re.search(r'<select[^>]*name="kind"[^>]*>(.*?)</select>', page, re.S)
+    assert "required" in re.search(r'<select[^>]*name="kind"[^>]*>', page).group(0)
+    first = re.search(r"<option[^>]*>([^<]*)</option>", select.group(1))
+    assert first.group(1) == "— choose —" and 'value=""' in first.group(0)
+    assert 'selected value="crisis_line"' not in page and 'value="crisis_line" selected' not in page
+    # Sent without choosing (no browser check): refused beside the field, nothing becomes a crisis line.
+    response = client.post(f"/orgs/{org.slug}/resources/new", data=_entry_values(kind=""))
+    assert response.status_code == 422
+    assert re.search(r'id="kind-error"[^>]*>Choose a kind from the list.', response.text)
+    assert 'value="Night Line"' in response.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Resource)) == 0
+
+
+def test_a_web_address_without_https_is_completed_and_links_on_the_public_page(client, setup):
+    org, *_ = setup
+    login(client, "admin@example.org")
+    response = client.post(f"/orgs/{org.slug}/resources/new", data=_entry_values(url="www.example.org/help"))
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Resource.url)) == "https://www.example.org/help"
+    assert 'href="https://www.example.org/help"' in client.get(f"/resources/{org.slug}").text
+    for hostile in ("javascript:alert(1)", "data:text/html,hi", "JaVaScRiPt:alert(1)", "ftp://example.org"):
+        refused = client.post(f"/orgs/{org.slug}/resources/new", data=_entry_values(url=hostile))
+        assert refused.status_code == 422, hostile
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Resource)) == 1
+
+
 @pytest.mark.parametrize(
     "values, field",
     [
         ({"url": "ftp://example.org"}, "url"),
         ({"url": "https://"}, "url"),
+        ({"url": "data:text/html,hi"}, "url"),
+        ({"url": "mailto:help@example.org"}, "url"),
         ({"phone": "call me"}, "phone"),
         ({"phone": "", "url": ""}, "phone"),
         ({"name": " "}, "name"),
@@ -259,3 +291,30 @@ def test_changes_are_in_the_change_log_without_personal_values(client, setup):
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "resource.created"))
     assert event.group_id == group.id
     assert "Secret Name Line" not in str(event.details)
+
+
+def test_the_public_page_and_form_errors_speak_spanish_in_the_same_register(client, setup):
+    org, *_ = setup
+    factories.resource(org)
+    spanish = {"Accept-Language": "es-ES,es;q=0.9"}
+    public = client.get(f"/resources/{org.slug}", headers=spanish).text
+    assert "Llama antes de ir" in public and "Llame" not in public and "usted" not in public
+    # WTForms' own messages (required, too long) come in Spanish on a Spanish page.
+    login(client, "admin@example.org")
+    response = client.post(
+        f"/orgs/{org.slug}/resources/new",
+        data=_entry_values(name="", note="y" * 501),
+        headers=spanish,
+    )
+    assert response.status_code == 422
+    assert re.search(r'id="name-error"[^>]*>Este campo es obligatorio.', response.text)
+    assert re.search(r'id="note-error"[^>]*>El campo no puede tener más de 500 caracteres.', response.text)
+    assert "This field is required." not in response.text
+
+
+def test_the_note_says_its_limit_before_the_browser_cuts_it(client, setup):
+    org, *_ = setup
+    login(client, "admin@example.org")
+    page = client.get(f"/orgs/{org.slug}/resources/new").text
+    assert re.search(r'<textarea[^>]*maxlength="500"', page) or 'maxlength="500"' in page
+    assert re.search(r'id="note-help"[^>]*>[^<]*Up to 500 characters.', page)

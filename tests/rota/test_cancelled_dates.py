@@ -121,3 +121,25 @@ def test_no_places_are_offered_back_once_the_meeting_has_started(client, cast):
         assert "/give-back" not in restored.headers["Location"]
         page = client.get(f"/groups/{cast.group.slug}/rota/occurrences/{cast.occ.id}/give-back")
         assert "There are no places to give back" in page.get_data(as_text=True)
+
+
+def test_after_restoring_the_public_listing_no_longer_says_closed(client, cast):
+    public = f"/meetings/{cast.group.organisation.slug}"
+    login(client, "sec@example.org")
+    _post(client, cast.url, release_seen="1", note="Closed for the holiday")
+    listing = client.get(public).get_data(as_text=True)
+    assert "cancelled" in listing and "— Closed for the holiday" in listing
+    # The restore step says what becomes of the note; the secretary leaves the form as it is shown.
+    form = client.get(cast.url).get_data(as_text=True)
+    assert "Restoring the date removes its note from the public page" in form
+    restored = _post(client, cast.url, cancelled="", note="Closed for the holiday")
+    give_back = restored.headers["Location"]
+    client.post(give_back, data={"turns": ",".join(str(a.id) for a in cast.turns)})
+    listing = " ".join(client.get(public).get_data(as_text=True).split())
+    assert "Closed for the holiday" not in listing and ": —" not in listing
+    assert "cancelled" not in listing
+    # A note written anew when restoring is kept, and reads without a dangling dash.
+    _post(client, cast.url, release_seen="1", note="Closed for the holiday")
+    _post(client, cast.url, cancelled="", note="Speaker meeting")
+    listing = " ".join(client.get(public).get_data(as_text=True).split())
+    assert "Speaker meeting" in listing and "Closed for the holiday" not in listing and ": —" not in listing

@@ -23,7 +23,8 @@ def update_occurrence(
     venue_address: str | None,
     note: str | None,
 ) -> list[str]:
-    """Per-date changes: cancel or restore, online only this week, another venue, a note."""
+    """Per-date changes: cancel or restore, online only this week, another venue, a note. Restoring a
+    date clears the note it had while cancelled, unless a new note is given at the same time."""
     meeting = occurrence.meeting
     values = occurrence_values(
         occurrence,
@@ -73,6 +74,10 @@ def occurrence_values(
     venue_location = (venue_location or "").strip() or None
     venue_address = (venue_address or "").strip() or None
     note = (note or "").strip() or None
+    if occurrence.status == "cancelled" and not cancelled and note == occurrence.note:
+        # Restored: the note shown with the cancellation ("Closed for the holiday") goes with it; a note
+        # written anew in the same step is kept.
+        note = None
     if online_only and not (meeting.conference_url or meeting.conference_phone):
         raise MeetingError(
             _l("Add a conference link or phone to the meeting first, so people can join online."),

@@ -19,7 +19,14 @@ from groupadmin.reports.services.delivery import (  # noqa: F401
     set_subscriptions,
     subscriptions_of,
 )
-from groupadmin.reports.services.periods import PRESETS, Period, PeriodError, choose, org_today  # noqa: F401
+from groupadmin.reports.services.periods import (  # noqa: F401
+    PRESETS,
+    Period,
+    PeriodError,
+    choose,
+    ignored_dates,
+    org_today,
+)
 from groupadmin.reports.services.report import (  # noqa: F401
     TEMPLATE_PRESETS,
     TEMPLATES,
@@ -105,6 +112,6 @@ def report_for(
     return group_report(owner, period, now=now, locale=locale, template=template)
 
 
-def group_choices(organisation) -> list[tuple[int, str]]:
-    """The organisation's groups, for the report's group filter."""
-    return [(g[0], g[1]) for g in queries.groups(queries.Scope(organisation.id))]
+def group_choices(organisation) -> list[tuple[int, str, str]]:
+    """The organisation's groups (id, name, fellowship), for the report's group filter."""
+    return [(g[0], g[1], g[3]) for g in queries.groups(queries.Scope(organisation.id))]

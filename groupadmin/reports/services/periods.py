@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from groupadmin.attendance.services.figures import add_months
 from groupadmin.errors import UserError
+from groupadmin.web import MAX_DATE, MIN_DATE
 
 PRESETS = {
     "last-month": _l("Last month"),
@@ -121,7 +122,8 @@ def preset(name: str, today: date) -> Period:
 
 
 def choose(name: str | None, start: date | None, end: date | None, *, today: date) -> Period:
-    """The period asked for: a preset, or custom dates (both needed, in order, ten years at most).
+    """The period asked for: a preset, or custom dates (both needed, within the years a person can mean,
+    in order, ten years at most).
     Raises PeriodError (beside the date fields) for custom dates that do not make a period."""
     name = name if name in PRESETS else (None if start or end else DEFAULT_PRESET)
     if name and name != "custom":
@@ -133,11 +135,25 @@ def choose(name: str | None, start: date | None, end: date | None, *, today: dat
         problems["end"] = _l("Enter the last day, as on a calendar.")
     if problems:
         raise PeriodError.of(problems)
+    for field, day in (("start", start), ("end", end)):
+        if not MIN_DATE <= day <= MAX_DATE:
+            problems[field] = _l(
+                "Choose a day between %(first)s and %(last)s.", first=MIN_DATE.year, last=MAX_DATE.year
+            )
+    if problems:
+        raise PeriodError.of(problems)
     if end < start:
         raise PeriodError(_l("The last day comes before the first."), field="end")
     if (end - start).days > MAX_DAYS:
         raise PeriodError(_l("A report covers ten years at most."), field="end")
     return Period(start, end)
+
+
+def ignored_dates(name: str | None, start: date | None, end: date | None, period: Period) -> bool:
+    """Dates were typed but a preset chose the period: the page says the dates are not used. (The preset
+    wins: the page's links carry the dates they show, so switching the preset must still work.)"""
+    typed = start is not None or end is not None
+    return name in PRESETS and name != "custom" and typed and (start, end) != (period.start, period.end)
 
 
 def previous(frequency: str, today: date) -> Period:

@@ -38,12 +38,22 @@ def _asked(owner):
     except services.PeriodError as error:
         show_error(form, error)
         return form, None
+    if services.ignored_dates(form.period.data, form.start.data, form.end.data, report.period):
+        form.start.description = _(
+            "Not used: the period is “%(period)s”. Choose “Dates of my choice” to use these dates.",
+            period=services.PRESETS[form.period.data],
+        )
     return form, report
 
 
 @scoped("", "report")
 def report(owner):
     form, report = _asked(owner)
+    return _page(owner, form, report)
+
+
+def _page(owner, form, report):
+    """The report page; 422 with the errors beside the fields when the choices make no report."""
     subscriptions = None
     if isinstance(owner, Organisation):
         chosen = services.subscriptions_of(owner, current_user)
@@ -75,8 +85,8 @@ def export(owner, fmt):
     if fmt not in exports.FORMATS:
         abort(404)
     form, report = _asked(owner)
-    if report is None:  # the page says what is wrong with the dates
-        return redirect(_page_url(owner, **request.args))
+    if report is None:  # the page says what is wrong with the choices, beside the fields
+        return _page(owner, form, report)
     response = Response(exports.render(report, fmt), mimetype=exports.FORMATS[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(report, fmt)}"'
     return response

@@ -34,6 +34,8 @@ LIMITS = {
     "cost": 120,
     "note": 500,
 }
+# A scheme ("https:", "javascript:"), not a host and port ("example.org:8080").
+SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:(?![0-9])", re.IGNORECASE)
 PHONE = re.compile(r"\+?[0-9][0-9 ().\-/]*(?:\s*(?:ext\.?|x)\s*[0-9]+)?", re.IGNORECASE)
 
 
@@ -61,12 +63,14 @@ def check(values: dict) -> dict:
         problems["name"] = _l("Give the name people will look for.")
     if values["kind"] not in KINDS:
         problems["kind"] = _l("Choose a kind from the list.")
+    if values["url"] and not SCHEME.match(values["url"]):
+        values["url"] = "https://" + values["url"].lstrip("/")  # "www.example.org" is completed
     for name, limit in LIMITS.items():
         if values[name] and len(values[name]) > limit:
             problems[name] = _l("Keep this under %(n)d characters.", n=limit)
     if values["url"] and "url" not in problems:
         parts = urlsplit(values["url"])
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        if parts.scheme.lower() not in ("http", "https") or "." not in (parts.hostname or ""):
             problems["url"] = _l("Give a web address starting with https:// (or http://).")
         else:
             values["url"] = parts._replace(scheme=parts.scheme.lower()).geturl()
