@@ -78,7 +78,9 @@ class InPersonForm(_ContactFields, OnceForm):
 
 class FollowUpForm(AppForm):
     outcome = SelectField(
-        _l("What happened"), choices=list(OUTCOME_LABELS.items()), validators=[InputRequired()]
+        _l("What happened"),
+        choices=[("", _l("— choose —")), *OUTCOME_LABELS.items()],
+        validators=[DataRequired(message=_l("Choose what happened."))],
     )
     note = StringField(
         _l("Short note (optional)"),

@@ -151,3 +151,18 @@ def test_retention_erases_personal_fields_after_the_last_activity(setup):
         0,
         True,
     )
+
+
+def test_the_outcome_starts_empty_and_must_be_chosen(setup, client):
+    n = factories.newcomer(setup.group, volunteer=setup.sponsor)
+    login(client, "sponsor@example.org")
+    page = client.get(f"/groups/{setup.group.slug}/outreach/{n.id}/")
+    # The browser shows the first option: nothing chosen, and the select is required.
+    assert '<select id="outcome" name="outcome" required><option value="">— choose —</option>' in page.text
+    assert "selected" not in page.text.split('name="outcome"')[1].split("</select>")[0]
+    first = n.follow_ups[0]
+    url = f"/groups/{setup.group.slug}/outreach/{n.id}/follow-ups/{first.id}"
+    refused = client.post(url, data={"outcome": "", "note": "keep me"})
+    assert refused.status_code == 422 and "Choose what happened." in refused.text and "keep me" in refused.text
+    db.session.expire_all()
+    assert n.follow_ups[0].state == "open" and not n.reached
