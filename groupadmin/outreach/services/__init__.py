@@ -34,6 +34,7 @@ from groupadmin.outreach.services.pages import (
     my_newcomers,
     newcomers_page,
     next_steps,
+    waiting_counts,
 )
 from groupadmin.outreach.services.reminders import send_digests, send_escalations
 from groupadmin.outreach.services.settings import (
@@ -88,4 +89,5 @@ __all__ = [
     "suggestion",
     "visible_clause",
     "volunteer_scopes",
+    "waiting_counts",
 ]
