@@ -151,3 +151,21 @@ def test_the_confirmation_pins_the_directorys_crisis_lines_and_the_welcome_carri
     assert "Help between meetings" in body
     assert body.index("Night Line") < body.index("Springfield Housing")
     assert "Crisis line" in body and "crisis_line" not in body
+
+
+def test_a_spanish_reader_gets_spanish_preselected_and_the_welcome_in_spanish(setup, client):
+    factories.meeting(setup.group, "Martes de Lakeside")  # Tuesdays at 19:00: Tuesday 24 November comes
+    path = f"/help/{setup.org.slug}/{setup.group.slug}"
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es-ES,es;q=0.9"
+    page = client.get(path).text
+    assert "Pedir una llamada" in page or 'lang="es"' in page
+    assert '<option selected value="es">' in page  # the page's language, not the organisation's English
+    response = _ask(client, path, email="jo@example.org", by_email="y", wants_welcome="y", language="es")
+    assert response.status_code == 302
+    (n,) = newcomers()
+    assert n.language == "es"
+    (welcome,) = outbox("outreach/welcome")
+    assert welcome.subject == "Bienvenida: las reuniones cerca de ti"
+    assert "Próximas reuniones:" in welcome.text_body and "Coming meetings" not in welcome.text_body
+    assert "mar 24 nov" in welcome.text_body and "Tue" not in welcome.text_body
+    assert "Martes de Lakeside" in welcome.html_body and "Tue 24" not in welcome.html_body
