@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from groupadmin.forms import AppForm, OnceForm, strip
 from groupadmin.outreach.display import OUTCOME_LABELS
-from groupadmin.outreach.services import Contact
+from groupadmin.outreach.services import Contact, contact_problems
 
 
 class _ContactFields:
@@ -44,6 +44,17 @@ class _ContactFields:
     may_name_group = BooleanField(_l("The caller may say the group's name"))
     language = SelectField(_l("Language"), choices=[])
     wants_welcome = BooleanField(_l("Send me a welcome email with the coming meetings"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every problem in one round: the contact's (a phone, an address for the chosen ways) beside
+        their fields together with the form's own (consent). A one-time token taken meanwhile is only
+        kept when the view commits."""
+        valid = super().validate(extra_validators)
+        problems = contact_problems(self.contact())
+        for name, message in problems.items():
+            field = getattr(self, name)
+            field.errors = [*field.errors, str(message)]
+        return valid and not problems
 
     def contact(self) -> Contact:
         channels = [

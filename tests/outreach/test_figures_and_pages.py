@@ -124,7 +124,9 @@ def test_the_dashboard_tells_who_assigns_that_requests_wait_for_a_volunteer(setu
     client.post("/logout")
     login(client, "outreach@example.org")
     page = client.get("/").get_data(as_text=True)
-    assert f'<a href="/orgs/{setup.org.slug}/outreach/">1 request for a call waits for a volunteer</a>' in page
+    assert (
+        f'<a href="/orgs/{setup.org.slug}/outreach/">1 request for a call waits for a volunteer</a>' in page
+    )
     client.post("/logout")
     login(client, "sponsor@example.org")  # a sponsor cannot assign: not told
     assert "wait for a volunteer" not in client.get("/").get_data(as_text=True)

@@ -163,6 +163,8 @@ def test_the_outcome_starts_empty_and_must_be_chosen(setup, client):
     first = n.follow_ups[0]
     url = f"/groups/{setup.group.slug}/outreach/{n.id}/follow-ups/{first.id}"
     refused = client.post(url, data={"outcome": "", "note": "keep me"})
-    assert refused.status_code == 422 and "Choose what happened." in refused.text and "keep me" in refused.text
+    assert (
+        refused.status_code == 422 and "Choose what happened." in refused.text and "keep me" in refused.text
+    )
     db.session.expire_all()
     assert n.follow_ups[0].state == "open" and not n.reached

@@ -140,11 +140,14 @@ def test_the_confirmation_pins_the_directorys_crisis_lines_and_the_welcome_carri
     factories.resource(setup.org, "housing", name="Springfield Housing")
     factories.resource(setup.org, "crisis_line", name="Night Line", phone="555-0100", is_24_7=True)
     response = _ask(
-        client, f"/help/{setup.org.slug}/{setup.group.slug}", email="jo@example.org", by_email="y",
+        client,
+        f"/help/{setup.org.slug}/{setup.group.slug}",
+        email="jo@example.org",
+        by_email="y",
         wants_welcome="y",
     )
     sent = client.get(response.headers["Location"]).text
-    crisis = sent[sent.index("Need help right now?"):sent.index("A volunteer will contact you")]
+    crisis = sent[sent.index("Need help right now?") : sent.index("A volunteer will contact you")]
     assert "Night Line" in crisis and 'href="tel:555-0100"' in crisis and "24/7" in crisis
     (welcome,) = outbox("outreach/welcome")
     body = welcome.text_body
@@ -169,3 +172,32 @@ def test_a_spanish_reader_gets_spanish_preselected_and_the_welcome_in_spanish(se
     assert "Próximas reuniones:" in welcome.text_body and "Coming meetings" not in welcome.text_body
     assert "mar 24 nov" in welcome.text_body and "Tue" not in welcome.text_body
     assert "Martes de Lakeside" in welcome.html_body and "Tue 24" not in welcome.html_body
+
+
+def test_every_problem_comes_in_one_round_and_no_email_error_without_the_email_way(setup, client):
+    path = f"/help/{setup.org.slug}/{setup.group.slug}"
+    response = _ask(client, path, consent=None, phone="", by_call=None)
+    assert response.status_code == 422
+    assert "Tick the box to agree." in response.text
+    assert "Leave a phone number or an email address" in response.text
+    assert "An email needs an address." not in response.text  # "An email" was not ticked
+    response = _ask(client, path, phone="", by_call=None, by_email="y")
+    assert "An email needs an address." in response.text
+    login(client, "sec@example.org")
+    form = client.get(f"/groups/{setup.group.slug}/outreach/new").text
+    token = re.search(r'name="once_token" type="hidden" value="([^"]+)"', form).group(1)
+    response = client.post(
+        f"/groups/{setup.group.slug}/outreach/new",
+        data={"once_token": token, "name": "Robin", "phone": "12", "by_call": "y", "language": "en"},
+    )
+    assert response.status_code == 422 and "Robin" in response.text
+    assert (
+        "their consent is needed" in response.text
+        and "Enter a phone number with its area code" in response.text
+    )
+    assert newcomers() == []
+    data = {"once_token": token, "name": "Robin", "phone": "555-0190", "by_call": "y", "language": "en"}
+    assert (
+        client.post(f"/groups/{setup.group.slug}/outreach/new", data={**data, "consent": "y"}).status_code
+        == 302
+    )

@@ -26,6 +26,7 @@ from groupadmin.outreach.services.newcomers import (
     RequestError,
     Throttled,
     add_in_person,
+    contact_problems,
     request_call,
 )
 from groupadmin.outreach.services.pages import (
@@ -59,6 +60,7 @@ __all__ = [
     "SettingsError",
     "Throttled",
     "add_in_person",
+    "contact_problems",
     "assign",
     "candidates",
     "do_not_contact",

@@ -76,7 +76,8 @@ def _ask(organisation, group):
     elif not form.language.data or form.language.data == "None":
         # The language the page is shown in: the person reads it (else the organisation's).
         shown = str(get_locale() or "")
-        form.language.data = shown if shown in current_app.config["LANGUAGES"] else (group or organisation).locale
+        known = shown in current_app.config["LANGUAGES"]
+        form.language.data = shown if known else (group or organisation).locale
     form.started.data = newsletters.form_stamp(now)
     page = render_template(
         "outreach/ask.html",
