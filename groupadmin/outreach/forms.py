@@ -81,8 +81,17 @@ class RequestForm(_ContactFields, AppForm):
 
 
 class InPersonForm(_ContactFields, OnceForm):
+    """The same fields as the public form, filled by the volunteer: the labels speak of the newcomer."""
+
+    name = StringField(
+        _l("First name, or any name"),
+        validators=[Optional(), Length(max=60)],
+        filters=[strip],
+        description=_l("Any name they like: it is only for the volunteer who calls."),
+    )
+    wants_welcome = BooleanField(_l("Send them a welcome email with the coming meetings"))
     consent = BooleanField(
-        _l("They agreed, in person, to be contacted these ways and to what the wording below says"),
+        _l("They agreed, in person, to be contacted these ways and to what the wording above says"),
         validators=[DataRequired(message=_l("Tick the box: their consent is needed."))],
     )
 

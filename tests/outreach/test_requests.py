@@ -201,3 +201,13 @@ def test_every_problem_comes_in_one_round_and_no_email_error_without_the_email_w
         client.post(f"/groups/{setup.group.slug}/outreach/new", data={**data, "consent": "y"}).status_code
         == 302
     )
+
+
+def test_the_in_person_form_speaks_to_the_volunteer_about_the_newcomer(setup, client):
+    login(client, "sec@example.org")
+    form = client.get(f"/groups/{setup.group.slug}/outreach/new").text
+    assert "How may we reach them?" in form and "Send them a welcome email" in form
+    assert "the wording above says" in form and "Any name they like" in form
+    assert "reach you?" not in form and "Send me" not in form
+    public = client.get(f"/help/{setup.org.slug}/{setup.group.slug}").text
+    assert "How may we reach you?" in public and "Send me a welcome email" in public
