@@ -70,7 +70,7 @@ def test_snooze_moves_the_due_date(setup, client):
 def test_the_suggestion_is_the_least_busy_volunteer_not_away(setup):
     factories.newcomer(setup.group, phone="555-0120", volunteer=setup.other_sponsor)
     candidates = services.candidates(setup.group, now=NOW)
-    # Pat and Sam have no open follow-ups; Lee has three. Ties go by name.
+    # Pat and Sam follow nobody; Lee follows one newcomer. Ties go by name.
     assert [c.user.display_name for c in candidates] == ["Pat P.", "Sam S.", "Lee L."]
     person = RotaPerson(group_id=setup.group.id, display_name="Pat P.", user_id=setup.sponsor.id)
     db.session.add(person)
@@ -179,3 +179,17 @@ def test_asked_not_to_be_contacted_says_the_details_are_erased_and_shows_no_snoo
     done = client.post(url, data={"outcome": "do_not_contact", "confirm_erase": "y"}, follow_redirects=True)
     assert "The follow-up is recorded, and their details are erased." in done.text
     assert "were erased" in done.text and "(snoozed)" not in done.text
+
+
+def test_the_assign_box_counts_newcomers_and_follow_ups_due_as_the_dashboard_does(setup, client):
+    factories.newcomer(setup.group, phone="555-0120", volunteer=setup.other_sponsor)
+    factories.newcomer(setup.group, phone="555-0121", volunteer=setup.other_sponsor)
+    waiting = factories.newcomer(setup.group, phone="555-0122")
+    login(client, "sec@example.org")
+    card = client.get(f"/groups/{setup.group.slug}/outreach/{waiting.id}/").text
+    assert "Lee L.: 2 newcomers (2 follow-ups due today)" in card
+    assert "Pat P.: 0 newcomers (0 follow-ups due today)" in card
+    assert "open follow-ups" not in card
+    client.post("/logout")
+    login(client, "sponsor2@example.org")
+    assert "2 follow-ups due today" in client.get("/").text  # Lee's own dashboard: the same count
