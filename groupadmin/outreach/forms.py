@@ -124,7 +124,10 @@ class SettingsForm(AppForm):
         _l("Follow-up plan (days after the request)"),
         validators=[DataRequired(), Length(max=60)],
         filters=[strip],
-        description=_l("For example 0, 7, 30: a call the same day, after a week, after a month."),
+        description=_l(
+            "For example 0, 7, 30: a call the same day, after a week, after a month. A changed plan "
+            "applies to new requests; the newcomers already followed keep their dates."
+        ),
     )
     retention_days = IntegerField(
         _l("Erase personal details after (days without activity)"),

@@ -193,3 +193,15 @@ def test_the_assign_box_counts_newcomers_and_follow_ups_due_as_the_dashboard_doe
     client.post("/logout")
     login(client, "sponsor2@example.org")
     assert "2 follow-ups due today" in client.get("/").text  # Lee's own dashboard: the same count
+
+
+def test_the_plan_settings_take_spaces_name_the_step_limit_and_say_they_apply_to_new_requests(setup, client):
+    login(client, "sec@example.org")
+    url = f"/groups/{setup.group.slug}/outreach/settings"
+    page = client.get(url).text
+    assert "A changed plan applies to new requests" in page
+    data = {"retention_days": "90", "consent_wording": "Call me."}
+    too_many = client.post(url, data={**data, "plan": " ".join(str(d) for d in range(20))})
+    assert too_many.status_code == 422 and "A plan has 8 steps at most: you wrote 20." in too_many.text
+    assert client.post(url, data={**data, "plan": "0 3  14"}).status_code == 302
+    assert services.settings_for(setup.group).plan == "0,3,14"
