@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from groupadmin.groups.models import Group
+from groupadmin.meetings.display import format_day
 from groupadmin.outreach import services
 from groupadmin.permissions import can
 
@@ -61,15 +62,28 @@ def outreach_nav() -> bool:
     return g._outreach_nav
 
 
-def local_day(moment, newcomer) -> str:
+def local_date(moment, newcomer):
     """An instant as the local date of the newcomer's group (or organisation)."""
-    return moment.astimezone(ZoneInfo(newcomer.zone)).date().isoformat() if moment else ""
+    return moment.astimezone(ZoneInfo(newcomer.zone)).date()
+
+
+def local_day(moment, newcomer) -> str:
+    """An instant as the local date of the newcomer's group (or organisation), in the reader's words
+    ("6 Dec 2026")."""
+    return format_day(local_date(moment, newcomer), "medium") if moment else ""
+
+
+def day(value) -> str:
+    """A date (a step's due date) as the rest of the app shows it: "6 Dec 2026"."""
+    return format_day(value, "medium") if value else ""
 
 
 TEMPLATE_FILTERS = {"newcomer_label": newcomer_label}
 TEMPLATE_GLOBALS = {
     "outreach_url": outreach_url,
     "outreach_local_day": local_day,
+    "outreach_day": day,
+    "outreach_local_date": local_date,
     "outreach_nav": outreach_nav,
     "outreach_may_change_settings": may_change_settings,
     "newcomer_owner": newcomer_owner,

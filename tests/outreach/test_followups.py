@@ -48,7 +48,7 @@ def test_recording_from_the_card_moves_to_the_next_step_and_keeps_the_note(setup
     )
     assert response.status_code == 302
     card = client.get(response.headers["Location"])
-    assert "Reached" in card.text and "prefers texts" in card.text and "2026-11-28" in card.text
+    assert "Reached" in card.text and "prefers texts" in card.text and "Nov 28, 2026" in card.text
     (n,) = newcomers()
     assert n.first_attempt_days == 0 and n.reached and n.status == "open"
     refused = client.post(

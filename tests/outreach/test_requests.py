@@ -96,7 +96,7 @@ def test_a_returning_person_gets_no_second_card_but_is_flagged(setup, client):
     assert n.id == first.id and n.asked_again_at == NOW + timedelta(seconds=10) and n.name == "Jo"
     login(client, "sponsor@example.org")
     card = client.get(f"/groups/{setup.group.slug}/outreach/{n.id}/")
-    assert "Asked again on 2026-11-21" in card.text
+    assert "Asked again on Nov 21, 2026" in card.text
 
 
 def test_someone_on_the_do_not_contact_list_is_accepted_silently_and_nothing_is_stored(setup, client):
