@@ -15,8 +15,8 @@ from groupadmin.rota import services as rota
 
 def dashboard(user, *, now: datetime) -> dict:
     """The user's groups and organisations with their roles, the head counts to enter, the open rota
-    places in the groups they lead, their follow-ups due and the requests waiting for a volunteer: a fixed number of queries however many
-    groups."""
+    places in the groups they lead, their follow-ups due and the requests waiting for a volunteer: a
+    fixed number of queries however many groups."""
     my_groups = groups.groups_of_user(user)
     my_orgs = groups.orgs_of_user(user)
     # Head counts to enter: the recent dates without one, of the groups where the user enters counts.

@@ -205,3 +205,28 @@ def test_the_plan_settings_take_spaces_name_the_step_limit_and_say_they_apply_to
     assert too_many.status_code == 422 and "A plan has 8 steps at most: you wrote 20." in too_many.text
     assert client.post(url, data={**data, "plan": "0 3  14"}).status_code == 302
     assert services.settings_for(setup.group).plan == "0,3,14"
+
+
+def test_the_change_log_tells_outreach_events_in_words_with_their_details(setup, client):
+    n = factories.newcomer(setup.group)
+    login(client, "sec@example.org")
+    base = f"/groups/{setup.group.slug}/outreach/{n.id}"
+    assert client.post(f"{base}/assign", data={"volunteer": setup.secretary.id}).status_code == 302
+    url = f"{base}/follow-ups/{n.follow_ups[0].id}"
+    assert client.post(f"{url}/snooze", data={"until": "2026-11-23"}).status_code == 302
+    data = {"outcome": "do_not_contact", "confirm_erase": "y"}
+    assert client.post(url, data=data).status_code == 302
+    log = client.get(f"/groups/{setup.group.slug}/audit").text
+    for words in (
+        "Newcomer added",
+        "Came from: the group&#39;s page",
+        "Newcomer given to a volunteer",
+        "Follow-up snoozed",
+        "Step: 1; Until: 2026-11-23",
+        "Follow-up recorded",
+        "What happened: Asked not to be contacted",
+        "Newcomer&#39;s personal details erased",
+        "Why: Asked not to be contacted",
+    ):
+        assert words in log, words
+    assert "Outreach" not in log and "do not contact" not in log
