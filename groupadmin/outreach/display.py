@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 from groupadmin.groups.models import Group
@@ -15,7 +16,8 @@ from groupadmin.outreach import services
 from groupadmin.permissions import can
 
 OUTCOME_LABELS = {
-    "reached": _l("Reached"),
+    # One person's outcome ("Contactado/a"), apart from the reports' count of people reached.
+    "reached": lazy_pgettext("outcome", "Reached"),
     "left_message": _l("Left a message"),
     "no_answer": _l("No answer"),
     "wrong_number": _l("Wrong number"),

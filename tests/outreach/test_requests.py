@@ -211,3 +211,13 @@ def test_the_in_person_form_speaks_to_the_volunteer_about_the_newcomer(setup, cl
     assert "reach you?" not in form and "Send me" not in form
     public = client.get(f"/help/{setup.org.slug}/{setup.group.slug}").text
     assert "How may we reach you?" in public and "Send me a welcome email" in public
+
+
+def test_spanish_speaks_tu_on_the_public_form_and_reached_fits_one_person(setup, client):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    public = client.get(f"/help/{setup.org.slug}/{setup.group.slug}").text
+    assert "Envíame un correo de bienvenida" in public and "Enviadme" not in public
+    n = factories.newcomer(setup.group, volunteer=setup.sponsor)
+    login(client, "sponsor@example.org")
+    card = client.get(f"/groups/{setup.group.slug}/outreach/{n.id}/").text
+    assert '<option value="reached">Contactado/a</option>' in card and "Contactadas" not in card
