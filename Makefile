@@ -29,7 +29,7 @@ translations: $(VENV)/.installed
 
 # After adding or changing user-facing strings: extract them and merge into each language's catalogue.
 translations-update: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -w 100 -o groupadmin/translations/messages.pot . >/dev/null
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output -w 100 -o groupadmin/translations/messages.pot . >/dev/null
 	$(BIN)/pybabel -q update -i groupadmin/translations/messages.pot -d groupadmin/translations --no-fuzzy-matching -w 100 >/dev/null
 
 ## make run: install, upgrade the database, seed the demo when empty, serve on 127.0.0.1:$(PORT)

@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from groupadmin.groups.display import ROLE_NAMES
+from groupadmin.outreach.display import OUTCOME_LABELS, SOURCE_LABELS
 
 ACTION_LABELS = {
     "newsletter.added_by_hand": _l("Subscriber added by hand"),
@@ -71,6 +72,13 @@ ACTION_LABELS = {
     "newsletter.subscribed": _l("Newsletter subscriber added"),
     "newsletter.unsubscribed": _l("Newsletter subscriber left"),
     "newsletter.forgotten": _l("Newsletter subscriber forgotten"),
+    "outreach.newcomer_added": _l("Newcomer added"),
+    "outreach.asked_again": _l("Newcomer asked for a call again"),
+    "outreach.assigned": _l("Newcomer given to a volunteer"),
+    "outreach.handed_back": _l("Newcomer handed back by their volunteer"),
+    "outreach.follow_up_recorded": _l("Follow-up recorded"),
+    "outreach.follow_up_snoozed": _l("Follow-up snoozed"),
+    "outreach.erased": _l("Newcomer's personal details erased"),
 }
 
 DETAIL_LABELS = {
@@ -112,7 +120,23 @@ DETAIL_LABELS = {
     "previous": _l("Before"),
     "starter": _l("Started from"),
     "copied_from": _l("Copied from another format"),
+    "source": _l("Came from"),
+    "step": _l("Step"),
+    "outcome": _l("What happened"),
+    "until": _l("Until"),
 }
+
+# Details whose value is said in words of their own (outreach's outcomes, sources, erasure reasons).
+DETAIL_VALUE_LABELS = {
+    "outcome": OUTCOME_LABELS,
+    "source": SOURCE_LABELS,
+    "reason": {
+        "do_not_contact": OUTCOME_LABELS["do_not_contact"],
+        "retention": _l("kept as long as allowed"),
+    },
+}
+# Details shown only when true: "no" would say nothing (a person just added changed no contact details).
+ONLY_WHEN_TRUE = {"contact_changed"}
 
 # Names of fields (in `fields` / `changes` lists) as the forms call them.
 FIELD_LABELS = {
@@ -189,6 +213,13 @@ def audit_details(details: dict | None) -> list[tuple[str, str]]:
         label = DETAIL_LABELS.get(key)
         if label is None or value is None or value == [] or value == {}:
             continue
+        if key in ONLY_WHEN_TRUE and value is False:
+            continue
+        if key in DETAIL_VALUE_LABELS and isinstance(value, str):
+            lines.append((str(label), str(DETAIL_VALUE_LABELS[key].get(value, value.replace("_", " ")))))
+            continue
+        if key == "step" and isinstance(value, int):  # counted from 0 in the event, from 1 on the card
+            value = value + 1
         if isinstance(value, dict):
             value = list(value)
         lines.append((str(label), _value(value)))

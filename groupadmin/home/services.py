@@ -15,8 +15,8 @@ from groupadmin.rota import services as rota
 
 def dashboard(user, *, now: datetime) -> dict:
     """The user's groups and organisations with their roles, the head counts to enter, the open rota
-    places in the groups they lead and their follow-ups due: a fixed number of queries however many
-    groups."""
+    places in the groups they lead, their follow-ups due and the requests waiting for a volunteer: a
+    fixed number of queries however many groups."""
     my_groups = groups.groups_of_user(user)
     my_orgs = groups.orgs_of_user(user)
     # Head counts to enter: the recent dates without one, of the groups where the user enters counts.
@@ -26,12 +26,20 @@ def dashboard(user, *, now: datetime) -> dict:
     rota_gaps = rota.open_places_by_group(leading, now=now)
     # Follow-ups due today or overdue, of the newcomers assigned to the user (one query).
     follow_ups_due = outreach.due_count(user, now=now)
+    # Requests for a call nobody has taken: a group's secretaries and an organisation's outreach
+    # volunteers assign them (one query).
+    waiting_by_group, waiting_by_org = outreach.waiting_counts(
+        [group.id for group, roles in my_groups if "secretary" in roles],
+        [org.id for org, roles in my_orgs if "outreach" in roles],
+    )
     return {
         "my_groups": my_groups,
         "my_orgs": my_orgs,
         "counts_to_enter": to_enter,
         "rota_gaps": rota_gaps,
         "follow_ups_due": follow_ups_due,
+        "waiting_by_group": waiting_by_group,
+        "waiting_by_org": waiting_by_org,
     }
 
 

@@ -7,14 +7,17 @@ from zoneinfo import ZoneInfo
 
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 from groupadmin.groups.models import Group
+from groupadmin.meetings.display import format_day
 from groupadmin.outreach import services
 from groupadmin.permissions import can
 
 OUTCOME_LABELS = {
-    "reached": _l("Reached"),
+    # One person's outcome ("Contactado/a"), apart from the reports' count of people reached.
+    "reached": lazy_pgettext("outcome", "Reached"),
     "left_message": _l("Left a message"),
     "no_answer": _l("No answer"),
     "wrong_number": _l("Wrong number"),
@@ -61,15 +64,28 @@ def outreach_nav() -> bool:
     return g._outreach_nav
 
 
-def local_day(moment, newcomer) -> str:
+def local_date(moment, newcomer):
     """An instant as the local date of the newcomer's group (or organisation)."""
-    return moment.astimezone(ZoneInfo(newcomer.zone)).date().isoformat() if moment else ""
+    return moment.astimezone(ZoneInfo(newcomer.zone)).date()
+
+
+def local_day(moment, newcomer) -> str:
+    """An instant as the local date of the newcomer's group (or organisation), in the reader's words
+    ("6 Dec 2026")."""
+    return format_day(local_date(moment, newcomer), "medium") if moment else ""
+
+
+def day(value) -> str:
+    """A date (a step's due date) as the rest of the app shows it: "6 Dec 2026"."""
+    return format_day(value, "medium") if value else ""
 
 
 TEMPLATE_FILTERS = {"newcomer_label": newcomer_label}
 TEMPLATE_GLOBALS = {
     "outreach_url": outreach_url,
     "outreach_local_day": local_day,
+    "outreach_day": day,
+    "outreach_local_date": local_date,
     "outreach_nav": outreach_nav,
     "outreach_may_change_settings": may_change_settings,
     "newcomer_owner": newcomer_owner,

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from groupadmin.forms import AppForm, OnceForm, strip
 from groupadmin.outreach.display import OUTCOME_LABELS
-from groupadmin.outreach.services import Contact
+from groupadmin.outreach.services import Contact, contact_problems
 
 
 class _ContactFields:
@@ -44,6 +44,17 @@ class _ContactFields:
     may_name_group = BooleanField(_l("The caller may say the group's name"))
     language = SelectField(_l("Language"), choices=[])
     wants_welcome = BooleanField(_l("Send me a welcome email with the coming meetings"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every problem in one round: the contact's (a phone, an address for the chosen ways) beside
+        their fields together with the form's own (consent). A one-time token taken meanwhile is only
+        kept when the view commits."""
+        valid = super().validate(extra_validators)
+        problems = contact_problems(self.contact())
+        for name, message in problems.items():
+            field = getattr(self, name)
+            field.errors = [*field.errors, str(message)]
+        return valid and not problems
 
     def contact(self) -> Contact:
         channels = [
@@ -70,15 +81,26 @@ class RequestForm(_ContactFields, AppForm):
 
 
 class InPersonForm(_ContactFields, OnceForm):
+    """The same fields as the public form, filled by the volunteer: the labels speak of the newcomer."""
+
+    name = StringField(
+        _l("First name, or any name"),
+        validators=[Optional(), Length(max=60)],
+        filters=[strip],
+        description=_l("Any name they like: it is only for the volunteer who calls."),
+    )
+    wants_welcome = BooleanField(_l("Send them a welcome email with the coming meetings"))
     consent = BooleanField(
-        _l("They agreed, in person, to be contacted these ways and to what the wording below says"),
+        _l("They agreed, in person, to be contacted these ways and to what the wording above says"),
         validators=[DataRequired(message=_l("Tick the box: their consent is needed."))],
     )
 
 
 class FollowUpForm(AppForm):
     outcome = SelectField(
-        _l("What happened"), choices=list(OUTCOME_LABELS.items()), validators=[InputRequired()]
+        _l("What happened"),
+        choices=[("", _l("— choose —")), *OUTCOME_LABELS.items()],
+        validators=[DataRequired(message=_l("Choose what happened."))],
     )
     note = StringField(
         _l("Short note (optional)"),
@@ -102,7 +124,10 @@ class SettingsForm(AppForm):
         _l("Follow-up plan (days after the request)"),
         validators=[DataRequired(), Length(max=60)],
         filters=[strip],
-        description=_l("For example 0, 7, 30: a call the same day, after a week, after a month."),
+        description=_l(
+            "For example 0, 7, 30: a call the same day, after a week, after a month. A changed plan "
+            "applies to new requests; the newcomers already followed keep their dates."
+        ),
     )
     retention_days = IntegerField(
         _l("Erase personal details after (days without activity)"),

@@ -12,6 +12,7 @@ from email import policy
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 
 from groupadmin.database import utcnow
 from groupadmin.extensions import db
@@ -82,11 +83,14 @@ def test_ask_for_a_call_digest_reached_then_do_not_contact(page, phone, live_app
     phone.get_by_role("link", name=name).click()
     assert number in phone.content()
     phone.get_by_label("What happened").select_option("reached")
-    phone.get_by_label("Short note (optional)").fill("prefers evenings")
+    long_word = "https://example.org/" + "a" * 150  # a pasted link: one long word
+    phone.get_by_label("Short note (optional)").fill(f"prefers evenings {long_word}")
     phone.get_by_role("button", name="Record").click()
     assert "The follow-up is recorded." in phone.content()
-    day7 = (utcnow().astimezone(ZoneInfo("America/New_York")).date() + timedelta(days=7)).isoformat()
-    assert f"Step 2: {day7}" in phone.locator("main").inner_text()
+    day7 = utcnow().astimezone(ZoneInfo("America/New_York")).date() + timedelta(days=7)
+    assert f"Step 2: {format_date(day7, 'medium', locale='en')}" in phone.locator("main").inner_text()
+    # The long word wraps: the page is no wider than the phone.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= phone.viewport_size["width"]
     phone.screenshot(path=str(artifacts / "outreach-recorded-phone.png"), full_page=True)
 
     # Later: they ask not to be contacted.

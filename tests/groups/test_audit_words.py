@@ -75,3 +75,21 @@ def test_import_problems_never_show_internal_field_names(app):
     plan = importer.plan_import(group, "m.csv", csv_text, now=NOW)
     texts = " ".join(str(p.message) for row in plan.rows for p in row.errors)
     assert "duration_minutes" not in texts and "Length:" in texts
+
+
+def test_a_rota_person_added_does_not_say_no_contact_details_changed(app, client):
+    group = factories.group()
+    secretary = factories.member(group, "secretary", email="sec@example.org")
+    audit.record(
+        now=NOW,
+        actor=secretary,
+        action="rota_person.created",
+        obj=group,
+        object_type="rota_person",
+        group=group,
+        contact_changed=False,
+    )
+    db.session.commit()
+    login(client, "sec@example.org")
+    html = client.get(f"/groups/{group.slug}/audit").get_data(as_text=True)
+    assert "Rota person added" in html and "Contact details changed" not in html

@@ -193,11 +193,19 @@ def test_dashboard_query_count_does_not_grow_with_groups(client, count_queries):
             assert client.get("/").status_code == 200
         return q.count
 
-    factories.member(factories.group(org), "secretary", u=user)
+    factories.org_member(org, "outreach", u=user)
+    group = factories.group(org)
+    factories.member(group, "secretary", u=user)
+    factories.newcomer(group, phone="555-0100")
+    factories.newcomer(org, phone="555-0199")
     few = measure()
-    for _ in range(15):
-        factories.member(factories.group(org), "secretary", u=user)
+    for n in range(15):
+        group = factories.group(org)
+        factories.member(group, "secretary", u=user)
+        factories.newcomer(group, phone=f"555-01{n + 10}")
     assert measure() == few
+    page = client.get("/").get_data(as_text=True)
+    assert page.count("1 request for a call waits for a volunteer") == 17  # 16 groups, the organisation
 
 
 @pytest.mark.parametrize(

@@ -110,3 +110,23 @@ def test_the_nav_link_is_only_for_volunteers(setup, client):
     client.post("/logout")
     login(client, "coord@example.org")
     assert "Follow-ups</a>" not in client.get("/").text
+
+
+def test_the_dashboard_tells_who_assigns_that_requests_wait_for_a_volunteer(setup, client):
+    factories.newcomer(setup.group, phone="555-0101")
+    factories.newcomer(setup.group, phone="555-0102")
+    factories.newcomer(setup.group, phone="555-0103", volunteer=setup.sponsor)  # taken: not waiting
+    factories.newcomer(setup.org, phone="555-0104")
+    login(client, "sec@example.org")
+    page = client.get("/").get_data(as_text=True)
+    link = f'<a href="/groups/{setup.group.slug}/outreach/">2 requests for a call wait for a volunteer</a>'
+    assert link in page
+    client.post("/logout")
+    login(client, "outreach@example.org")
+    page = client.get("/").get_data(as_text=True)
+    assert (
+        f'<a href="/orgs/{setup.org.slug}/outreach/">1 request for a call waits for a volunteer</a>' in page
+    )
+    client.post("/logout")
+    login(client, "sponsor@example.org")  # a sponsor cannot assign: not told
+    assert "wait for a volunteer" not in client.get("/").get_data(as_text=True)

@@ -48,7 +48,7 @@ def test_recording_from_the_card_moves_to_the_next_step_and_keeps_the_note(setup
     )
     assert response.status_code == 302
     card = client.get(response.headers["Location"])
-    assert "Reached" in card.text and "prefers texts" in card.text and "2026-11-28" in card.text
+    assert "Reached" in card.text and "prefers texts" in card.text and "Nov 28, 2026" in card.text
     (n,) = newcomers()
     assert n.first_attempt_days == 0 and n.reached and n.status == "open"
     refused = client.post(
@@ -70,7 +70,7 @@ def test_snooze_moves_the_due_date(setup, client):
 def test_the_suggestion_is_the_least_busy_volunteer_not_away(setup):
     factories.newcomer(setup.group, phone="555-0120", volunteer=setup.other_sponsor)
     candidates = services.candidates(setup.group, now=NOW)
-    # Pat and Sam have no open follow-ups; Lee has three. Ties go by name.
+    # Pat and Sam follow nobody; Lee follows one newcomer. Ties go by name.
     assert [c.user.display_name for c in candidates] == ["Pat P.", "Sam S.", "Lee L."]
     person = RotaPerson(group_id=setup.group.id, display_name="Pat P.", user_id=setup.sponsor.id)
     db.session.add(person)
@@ -151,3 +151,82 @@ def test_retention_erases_personal_fields_after_the_last_activity(setup):
         0,
         True,
     )
+
+
+def test_the_outcome_starts_empty_and_must_be_chosen(setup, client):
+    n = factories.newcomer(setup.group, volunteer=setup.sponsor)
+    login(client, "sponsor@example.org")
+    page = client.get(f"/groups/{setup.group.slug}/outreach/{n.id}/")
+    # The browser shows the first option: nothing chosen, and the select is required.
+    assert '<select id="outcome" name="outcome" required><option value="">— choose —</option>' in page.text
+    assert "selected" not in page.text.split('name="outcome"')[1].split("</select>")[0]
+    first = n.follow_ups[0]
+    url = f"/groups/{setup.group.slug}/outreach/{n.id}/follow-ups/{first.id}"
+    refused = client.post(url, data={"outcome": "", "note": "keep me"})
+    assert (
+        refused.status_code == 422 and "Choose what happened." in refused.text and "keep me" in refused.text
+    )
+    db.session.expire_all()
+    assert n.follow_ups[0].state == "open" and not n.reached
+
+
+def test_asked_not_to_be_contacted_says_the_details_are_erased_and_shows_no_snooze(setup, client):
+    n = factories.newcomer(setup.group, volunteer=setup.sponsor)
+    login(client, "sponsor@example.org")
+    url = f"/groups/{setup.group.slug}/outreach/{n.id}/follow-ups/{n.follow_ups[0].id}"
+    snoozed = client.post(f"{url}/snooze", data={"until": "2026-11-23"}, follow_redirects=True)
+    assert "(snoozed)" in snoozed.text
+    done = client.post(url, data={"outcome": "do_not_contact", "confirm_erase": "y"}, follow_redirects=True)
+    assert "The follow-up is recorded, and their details are erased." in done.text
+    assert "were erased" in done.text and "(snoozed)" not in done.text
+
+
+def test_the_assign_box_counts_newcomers_and_follow_ups_due_as_the_dashboard_does(setup, client):
+    factories.newcomer(setup.group, phone="555-0120", volunteer=setup.other_sponsor)
+    factories.newcomer(setup.group, phone="555-0121", volunteer=setup.other_sponsor)
+    waiting = factories.newcomer(setup.group, phone="555-0122")
+    login(client, "sec@example.org")
+    card = client.get(f"/groups/{setup.group.slug}/outreach/{waiting.id}/").text
+    assert "Lee L.: 2 newcomers (2 follow-ups due today)" in card
+    assert "Pat P.: 0 newcomers (0 follow-ups due today)" in card
+    assert "open follow-ups" not in card
+    client.post("/logout")
+    login(client, "sponsor2@example.org")
+    assert "2 follow-ups due today" in client.get("/").text  # Lee's own dashboard: the same count
+
+
+def test_the_plan_settings_take_spaces_name_the_step_limit_and_say_they_apply_to_new_requests(setup, client):
+    login(client, "sec@example.org")
+    url = f"/groups/{setup.group.slug}/outreach/settings"
+    page = client.get(url).text
+    assert "A changed plan applies to new requests" in page
+    data = {"retention_days": "90", "consent_wording": "Call me."}
+    too_many = client.post(url, data={**data, "plan": " ".join(str(d) for d in range(20))})
+    assert too_many.status_code == 422 and "A plan has 8 steps at most: you wrote 20." in too_many.text
+    assert client.post(url, data={**data, "plan": "0 3  14"}).status_code == 302
+    assert services.settings_for(setup.group).plan == "0,3,14"
+
+
+def test_the_change_log_tells_outreach_events_in_words_with_their_details(setup, client):
+    n = factories.newcomer(setup.group)
+    login(client, "sec@example.org")
+    base = f"/groups/{setup.group.slug}/outreach/{n.id}"
+    assert client.post(f"{base}/assign", data={"volunteer": setup.secretary.id}).status_code == 302
+    url = f"{base}/follow-ups/{n.follow_ups[0].id}"
+    assert client.post(f"{url}/snooze", data={"until": "2026-11-23"}).status_code == 302
+    data = {"outcome": "do_not_contact", "confirm_erase": "y"}
+    assert client.post(url, data=data).status_code == 302
+    log = client.get(f"/groups/{setup.group.slug}/audit").text
+    for words in (
+        "Newcomer added",
+        "Came from: the group&#39;s page",
+        "Newcomer given to a volunteer",
+        "Follow-up snoozed",
+        "Step: 1; Until: 2026-11-23",
+        "Follow-up recorded",
+        "What happened: Asked not to be contacted",
+        "Newcomer&#39;s personal details erased",
+        "Why: Asked not to be contacted",
+    ):
+        assert words in log, words
+    assert "Outreach" not in log and "do not contact" not in log

@@ -96,7 +96,7 @@ def test_a_returning_person_gets_no_second_card_but_is_flagged(setup, client):
     assert n.id == first.id and n.asked_again_at == NOW + timedelta(seconds=10) and n.name == "Jo"
     login(client, "sponsor@example.org")
     card = client.get(f"/groups/{setup.group.slug}/outreach/{n.id}/")
-    assert "Asked again on 2026-11-21" in card.text
+    assert "Asked again on Nov 21, 2026" in card.text
 
 
 def test_someone_on_the_do_not_contact_list_is_accepted_silently_and_nothing_is_stored(setup, client):
@@ -140,14 +140,84 @@ def test_the_confirmation_pins_the_directorys_crisis_lines_and_the_welcome_carri
     factories.resource(setup.org, "housing", name="Springfield Housing")
     factories.resource(setup.org, "crisis_line", name="Night Line", phone="555-0100", is_24_7=True)
     response = _ask(
-        client, f"/help/{setup.org.slug}/{setup.group.slug}", email="jo@example.org", by_email="y",
+        client,
+        f"/help/{setup.org.slug}/{setup.group.slug}",
+        email="jo@example.org",
+        by_email="y",
         wants_welcome="y",
     )
     sent = client.get(response.headers["Location"]).text
-    crisis = sent[sent.index("Need help right now?"):sent.index("A volunteer will contact you")]
+    crisis = sent[sent.index("Need help right now?") : sent.index("A volunteer will contact you")]
     assert "Night Line" in crisis and 'href="tel:555-0100"' in crisis and "24/7" in crisis
     (welcome,) = outbox("outreach/welcome")
     body = welcome.text_body
     assert "Help between meetings" in body
     assert body.index("Night Line") < body.index("Springfield Housing")
     assert "Crisis line" in body and "crisis_line" not in body
+
+
+def test_a_spanish_reader_gets_spanish_preselected_and_the_welcome_in_spanish(setup, client):
+    factories.meeting(setup.group, "Martes de Lakeside")  # Tuesdays at 19:00: Tuesday 24 November comes
+    path = f"/help/{setup.org.slug}/{setup.group.slug}"
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es-ES,es;q=0.9"
+    page = client.get(path).text
+    assert "Pedir una llamada" in page or 'lang="es"' in page
+    assert '<option selected value="es">' in page  # the page's language, not the organisation's English
+    response = _ask(client, path, email="jo@example.org", by_email="y", wants_welcome="y", language="es")
+    assert response.status_code == 302
+    (n,) = newcomers()
+    assert n.language == "es"
+    (welcome,) = outbox("outreach/welcome")
+    assert welcome.subject == "Bienvenida: las reuniones cerca de ti"
+    assert "Próximas reuniones:" in welcome.text_body and "Coming meetings" not in welcome.text_body
+    assert "mar 24 nov" in welcome.text_body and "Tue" not in welcome.text_body
+    assert "Martes de Lakeside" in welcome.html_body and "Tue 24" not in welcome.html_body
+
+
+def test_every_problem_comes_in_one_round_and_no_email_error_without_the_email_way(setup, client):
+    path = f"/help/{setup.org.slug}/{setup.group.slug}"
+    response = _ask(client, path, consent=None, phone="", by_call=None)
+    assert response.status_code == 422
+    assert "Tick the box to agree." in response.text
+    assert "Leave a phone number or an email address" in response.text
+    assert "An email needs an address." not in response.text  # "An email" was not ticked
+    response = _ask(client, path, phone="", by_call=None, by_email="y")
+    assert "An email needs an address." in response.text
+    login(client, "sec@example.org")
+    form = client.get(f"/groups/{setup.group.slug}/outreach/new").text
+    token = re.search(r'name="once_token" type="hidden" value="([^"]+)"', form).group(1)
+    response = client.post(
+        f"/groups/{setup.group.slug}/outreach/new",
+        data={"once_token": token, "name": "Robin", "phone": "12", "by_call": "y", "language": "en"},
+    )
+    assert response.status_code == 422 and "Robin" in response.text
+    assert (
+        "their consent is needed" in response.text
+        and "Enter a phone number with its area code" in response.text
+    )
+    assert newcomers() == []
+    data = {"once_token": token, "name": "Robin", "phone": "555-0190", "by_call": "y", "language": "en"}
+    assert (
+        client.post(f"/groups/{setup.group.slug}/outreach/new", data={**data, "consent": "y"}).status_code
+        == 302
+    )
+
+
+def test_the_in_person_form_speaks_to_the_volunteer_about_the_newcomer(setup, client):
+    login(client, "sec@example.org")
+    form = client.get(f"/groups/{setup.group.slug}/outreach/new").text
+    assert "How may we reach them?" in form and "Send them a welcome email" in form
+    assert "the wording above says" in form and "Any name they like" in form
+    assert "reach you?" not in form and "Send me" not in form
+    public = client.get(f"/help/{setup.org.slug}/{setup.group.slug}").text
+    assert "How may we reach you?" in public and "Send me a welcome email" in public
+
+
+def test_spanish_speaks_tu_on_the_public_form_and_reached_fits_one_person(setup, client):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    public = client.get(f"/help/{setup.org.slug}/{setup.group.slug}").text
+    assert "Envíame un correo de bienvenida" in public and "Enviadme" not in public
+    n = factories.newcomer(setup.group, volunteer=setup.sponsor)
+    login(client, "sponsor@example.org")
+    card = client.get(f"/groups/{setup.group.slug}/outreach/{n.id}/").text
+    assert '<option value="reached">Contactado/a</option>' in card and "Contactadas" not in card

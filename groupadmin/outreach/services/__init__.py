@@ -26,6 +26,7 @@ from groupadmin.outreach.services.newcomers import (
     RequestError,
     Throttled,
     add_in_person,
+    contact_problems,
     request_call,
 )
 from groupadmin.outreach.services.pages import (
@@ -34,6 +35,7 @@ from groupadmin.outreach.services.pages import (
     my_newcomers,
     newcomers_page,
     next_steps,
+    waiting_counts,
 )
 from groupadmin.outreach.services.reminders import send_digests, send_escalations
 from groupadmin.outreach.services.settings import (
@@ -58,6 +60,7 @@ __all__ = [
     "SettingsError",
     "Throttled",
     "add_in_person",
+    "contact_problems",
     "assign",
     "candidates",
     "do_not_contact",
@@ -88,4 +91,5 @@ __all__ = [
     "suggestion",
     "visible_clause",
     "volunteer_scopes",
+    "waiting_counts",
 ]

@@ -1,5 +1,5 @@
 """Who follows a newcomer: the candidates (a group's sponsors and secretaries, or an organisation's
-outreach volunteers), the suggestion (fewest open follow-ups, not away on the rota today), assigning
+outreach volunteers), the suggestion (fewest newcomers followed, not away on the rota today), assigning
 and handing back."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from groupadmin.errors import UserError
 from groupadmin.extensions import db
 from groupadmin.groups.models import Membership, OrgRole
 from groupadmin.meetings.schedule import local_today
-from groupadmin.outreach.models import FollowUp, Newcomer
+from groupadmin.outreach.models import Newcomer
+from groupadmin.outreach.services.followups import due_for_volunteers
 from groupadmin.outreach.services.newcomers import touch, zone_of
 from groupadmin.outreach.services.settings import is_group
 from groupadmin.rota.models import Blackout, RotaPerson
@@ -32,13 +33,15 @@ class AssignError(UserError):
 @dataclass
 class Candidate:
     user: User
-    open_follow_ups: int
+    newcomers: int  # the open newcomers they follow
+    due: int  # their follow-ups due today or overdue (as on their dashboard and in their digest)
     away: bool
 
 
 def candidates(owner, *, now: datetime) -> list[Candidate]:
-    """Who may follow the owner's newcomers, with their open follow-ups and whether the rota has them
-    away today; the suggestion first (not away, fewest open follow-ups, then by name): three queries."""
+    """Who may follow the owner's newcomers, with how many open newcomers they follow, their follow-ups
+    due today and whether the rota has them away today; the suggestion first (not away, fewest
+    newcomers, fewest due, then by name): four queries."""
     if is_group(owner):
         users = db.session.scalars(
             sa.select(User)
@@ -64,12 +67,12 @@ def candidates(owner, *, now: datetime) -> list[Candidate]:
         return []
     loads = dict(
         db.session.execute(
-            sa.select(Newcomer.volunteer_id, sa.func.count(FollowUp.id))
-            .join(FollowUp, FollowUp.newcomer_id == Newcomer.id)
-            .where(Newcomer.volunteer_id.in_(ids), FollowUp.state == "open")
+            sa.select(Newcomer.volunteer_id, sa.func.count(Newcomer.id))
+            .where(Newcomer.volunteer_id.in_(ids), Newcomer.status == "open")
             .group_by(Newcomer.volunteer_id)
         ).all()
     )
+    due = due_for_volunteers(ids, now=now)
     today = local_today(zone, now)
     away_query = (
         sa.select(RotaPerson.user_id)
@@ -79,8 +82,8 @@ def candidates(owner, *, now: datetime) -> list[Candidate]:
     if is_group(owner):
         away_query = away_query.where(RotaPerson.group_id == owner.id)
     away = set(db.session.scalars(away_query))
-    found = [Candidate(u, loads.get(u.id, 0), u.id in away) for u in users]
-    return sorted(found, key=lambda c: (c.away, c.open_follow_ups, c.user.display_name, c.user.id))
+    found = [Candidate(u, loads.get(u.id, 0), due.get(u.id, (0, None))[0], u.id in away) for u in users]
+    return sorted(found, key=lambda c: (c.away, c.newcomers, c.due, c.user.display_name, c.user.id))
 
 
 def suggestion(owner, *, now: datetime) -> User | None:

@@ -107,6 +107,7 @@ def snooze(newcomer: Newcomer, follow_up: FollowUp, *, until: date | None, actor
         group=newcomer.group,
         organisation=newcomer.organisation,
         step=follow_up.step,
+        until=until.isoformat(),
     )
 
 

@@ -65,8 +65,9 @@ def phone_key(phone: str) -> str:
     return ("+" if phone.startswith("+") else "") + re.sub(r"\D", "", phone)
 
 
-def checked_contact(contact: Contact) -> Contact:
-    """The contact with its values cleaned, or RequestError with a message beside each field."""
+def contact_problems(contact: Contact) -> dict:
+    """What is wrong with the contact, a message per field (empty when nothing): every problem at once,
+    and a channel's problem only when that channel was chosen."""
     problems = {}
     phone = (contact.phone or "").strip() or None
     email = (contact.email or "").strip() or None
@@ -74,22 +75,30 @@ def checked_contact(contact: Contact) -> Contact:
         problems["phone"] = _l("Enter a phone number with its area code, like 555-0142.")
     if email:
         try:
-            email = mail.normalise_address(email)
+            mail.normalise_address(email)
         except mail.MailError:
             problems["email"] = _l("Enter one email address, like name@example.org.")
     if not phone and not email and "phone" not in problems:
         problems["phone"] = _l("Leave a phone number or an email address, so that someone can reach you.")
-    channels = [c for c in CHANNELS if c in contact.channels]
-    if not channels:
-        channels = ["call"] if phone else ["email"]
-    if phone is None and {"call", "text"} & set(channels) and "phone" not in problems:
+    chosen = set(contact.channels)
+    if phone is None and {"call", "text"} & chosen and "phone" not in problems:
         problems["phone"] = _l("A call or a text needs a phone number.")
-    if email is None and "email" in channels and "email" not in problems:
+    if email is None and "email" in chosen and "email" not in problems:
         problems["email"] = _l("An email needs an address.")
     if contact.wants_welcome and email is None and "email" not in problems:
         problems["email"] = _l("The welcome message needs an email address.")
+    return problems
+
+
+def checked_contact(contact: Contact) -> Contact:
+    """The contact with its values cleaned, or RequestError with a message beside each field."""
+    problems = contact_problems(contact)
     if problems:
         raise RequestError.of(problems)
+    phone = (contact.phone or "").strip() or None
+    email = (contact.email or "").strip() or None
+    email = mail.normalise_address(email) if email else None
+    channels = [c for c in CHANNELS if c in contact.channels] or (["call"] if phone else ["email"])
     return Contact(
         name=(contact.name or "").strip() or None,
         phone=phone,

@@ -1,5 +1,6 @@
 """What the outreach pages show: the owner's newcomers (paginated, with their next step), the user's
-own follow-ups across their groups, and the dashboard's "follow-ups due" panel."""
+own follow-ups across their groups, and the dashboard's "follow-ups due" panel and "requests waiting for
+a volunteer" lines."""
 
 from __future__ import annotations
 
@@ -66,3 +67,30 @@ def my_follow_ups(user) -> list[tuple[Newcomer, FollowUp | None]]:
 def due_count(user, *, now: datetime) -> int:
     """How many of the user's follow-ups are due today or overdue (the dashboard panel): one query."""
     return due_for_volunteers([user.id], now=now).get(user.id, (0, None))[0]
+
+
+def waiting_counts(group_ids: list[int], org_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """How many open requests wait for a volunteer (nobody assigned), per group (of `group_ids`) and per
+    organisation (its own requests, of `org_ids`): one query, for the dashboard."""
+    if not group_ids and not org_ids:
+        return {}, {}
+    rows = db.session.execute(
+        sa.select(Newcomer.group_id, Newcomer.organisation_id, sa.func.count())
+        .where(
+            Newcomer.status == "open",
+            Newcomer.volunteer_id.is_(None),
+            sa.or_(
+                Newcomer.group_id.in_(group_ids),
+                sa.and_(Newcomer.group_id.is_(None), Newcomer.organisation_id.in_(org_ids)),
+            ),
+        )
+        .group_by(Newcomer.group_id, Newcomer.organisation_id)
+    )
+    by_group: dict[int, int] = {}
+    by_org: dict[int, int] = {}
+    for group_id, org_id, count in rows:
+        if group_id is None:
+            by_org[org_id] = count
+        else:
+            by_group[group_id] = count
+    return by_group, by_org

@@ -3,6 +3,7 @@ kept, and the consent wording of the public form (its version grows when it chan
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -42,11 +43,19 @@ def settings_for(owner) -> OutreachSettings:
 
 
 def parse_plan(text: str) -> str:
-    """ "0, 7, 30" → "0,7,30": whole days from 0 to 365, ascending, at most eight; SettingsError else."""
-    parts = [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
-    message = _l("Write whole days after the request, separated by commas, like 0, 7, 30.")
-    if not parts or len(parts) > MAX_STEPS or not all(p.isdigit() and len(p) <= 3 for p in parts):
-        raise SettingsError(message, field="plan")
+    """ "0, 7, 30" or "0 7 30" → "0,7,30": whole days from 0 to 365, ascending, at most eight;
+    SettingsError else."""
+    parts = [part for part in re.split(r"[\s,;]+", text or "") if part]
+    if not parts or not all(p.isdigit() and len(p) <= 3 for p in parts):
+        raise SettingsError(
+            _l("Write whole days after the request, separated by commas or spaces, like 0, 7, 30."),
+            field="plan",
+        )
+    if len(parts) > MAX_STEPS:
+        raise SettingsError(
+            _l("A plan has %(max)s steps at most: you wrote %(count)s.", max=MAX_STEPS, count=len(parts)),
+            field="plan",
+        )
     days = [int(p) for p in parts]
     if days != sorted(set(days)) or days[-1] > MAX_DAY:
         raise SettingsError(

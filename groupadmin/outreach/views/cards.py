@@ -80,6 +80,8 @@ def record(owner, newcomer_id, follow_up_id):
             db.session.rollback()
             show_error(form, error)
         else:
+            if newcomer.is_erased:
+                return _done(owner, newcomer, _("The follow-up is recorded, and their details are erased."))
             return _done(owner, newcomer, _("The follow-up is recorded."))
     return _card(owner, newcomer, status=422, record_form=form, failed_id=follow_up.id)
 

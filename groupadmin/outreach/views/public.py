@@ -6,6 +6,7 @@ person on the do-not-contact list, a bot)."""
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from groupadmin.database import utcnow
@@ -73,7 +74,10 @@ def _ask(organisation, group):
     elif request.method == "POST":
         status = 422
     elif not form.language.data or form.language.data == "None":
-        form.language.data = (group or organisation).locale
+        # The language the page is shown in: the person reads it (else the organisation's).
+        shown = str(get_locale() or "")
+        known = shown in current_app.config["LANGUAGES"]
+        form.language.data = shown if known else (group or organisation).locale
     form.started.data = newsletters.form_stamp(now)
     page = render_template(
         "outreach/ask.html",
