@@ -12,6 +12,7 @@ from groupadmin import create_app
 from groupadmin.auth.models import User
 from groupadmin.extensions import db
 from groupadmin.groups.models import Group, Membership, Organisation, OrgRole
+from tests import factories
 from tests.conftest import make_config
 
 
@@ -105,6 +106,26 @@ def test_migrations_upgrade_an_empty_database_check_clean_and_downgrade(empty_da
         tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert tables == set()
         upgrade()
+        db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_migrations_keep_rows_that_point_at_a_rebuilt_table(empty_database_url):
+    """SQLite rebuilds a table to alter it: an organisation with a group pointing at it goes down to
+    before the reports (a rebuild of `organisation`) and back up to head, its rows kept."""
+    from flask_migrate import downgrade, upgrade
+
+    app = create_app(make_config(empty_database_url))
+    with app.app_context():
+        upgrade()
+        org = factories.organisation("keep", "Keep Intergroup")
+        factories.group(org, "keep-aa", name="Keep AA")
+        db.session.remove()
+        downgrade(revision="0010_newsletters")
+        upgrade()
+        rows = db.session.execute(sa.select(Group.name, Organisation.slug).join(Group.organisation)).all()
+        assert rows == [("Keep AA", "keep")]
+        db.session.remove()
         db.engine.dispose()
 
 
