@@ -176,6 +176,7 @@ def _insert(select) -> None:
 def refresh(*, now: datetime) -> dict:
     """Roll up the months over since the last run (all of them the first time) and recompute the stale
     group-months. Returns what it did (for the job's log: numbers only)."""
+    _one_at_a_time()
     state = db.session.get(ReportRollupState, 1)
     if state is None:
         state = ReportRollupState(id=1, rolled_until=None)
@@ -213,6 +214,16 @@ def refresh(*, now: datetime) -> dict:
         done["stale"] = len(by_pair)
     state.refreshed_at = now
     return done
+
+
+def _one_at_a_time() -> None:
+    """Two schedulers ticking at once roll up one after the other: the second waits for the first's
+    commit, then finds nothing left to do. PostgreSQL: a transaction's advisory lock; SQLite: a write
+    first, which takes the database's write lock before anything is read."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('report-rollups'))"))
+    else:
+        db.session.execute(sa.update(ReportRollupState).where(ReportRollupState.id == 1).values(id=1))
 
 
 def _chunks(items: list, size: int):
