@@ -77,6 +77,25 @@ def roles_in_org(user, organisation) -> set[str]:
     return cache[organisation.id]
 
 
+@functools.cache
+def _roles_statement(with_org: bool):
+    """The user's roles in :group_id (and, `with_org`, in :org_id), built once with bound parameters:
+    every group page asks it."""
+    user_id = sa.bindparam("user_id", type_=sa.Integer())
+    query = sa.select(sa.literal("group"), Membership.role).where(
+        Membership.user_id == user_id, Membership.group_id == sa.bindparam("group_id", type_=sa.Integer())
+    )
+    if with_org:
+        query = sa.union_all(
+            query,
+            sa.select(sa.literal("org"), OrgRole.role).where(
+                OrgRole.user_id == user_id,
+                OrgRole.organisation_id == sa.bindparam("org_id", type_=sa.Integer()),
+            ),
+        )
+    return query
+
+
 def roles_in_group(user, group) -> set[str]:
     """The user's roles in a group, plus "org.admin" when they administer the group's organisation.
     One query for both (the group's roles and, unless already known, the organisation's): every group
@@ -87,17 +106,8 @@ def roles_in_group(user, group) -> set[str]:
     if group.id not in cache:
         org_cache = g.setdefault("_org_roles", {})
         org_id = group.organisation_id
-        query = sa.select(sa.literal("group"), Membership.role).where(
-            Membership.user_id == user.id, Membership.group_id == group.id
-        )
-        if org_id not in org_cache:
-            query = sa.union_all(
-                query,
-                sa.select(sa.literal("org"), OrgRole.role).where(
-                    OrgRole.user_id == user.id, OrgRole.organisation_id == org_id
-                ),
-            )
-        rows = db.session.execute(query).all()
+        params = {"user_id": user.id, "group_id": group.id, "org_id": org_id}
+        rows = db.session.execute(_roles_statement(org_id not in org_cache), params).all()
         if org_id not in org_cache:
             org_roles = {role for kind, role in rows if kind == "org"}
             if user.is_site_admin:
@@ -166,10 +176,17 @@ def requires(rule: str) -> Callable:
     return decorator
 
 
-def _load_group(slug: str):
-    group = db.session.scalar(
-        sa.select(Group).where(Group.slug == slug).options(sa.orm.joinedload(Group.organisation))
+@functools.cache
+def _group_statement():
+    return (
+        sa.select(Group)
+        .where(Group.slug == sa.bindparam("slug", type_=sa.String()))
+        .options(sa.orm.joinedload(Group.organisation))
     )
+
+
+def _load_group(slug: str):
+    group = db.session.scalar(_group_statement(), {"slug": slug})
     if group is None:
         abort(404)
     return group

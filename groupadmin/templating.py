@@ -11,6 +11,7 @@ from groupadmin.attendance import display as attendance_display
 from groupadmin.audit import display as audit_display
 from groupadmin.formats import rendering as format_display
 from groupadmin.groups.forms import ROLE_NAMES
+from groupadmin.home import display as home_display
 from groupadmin.mail import services as mail
 from groupadmin.meetings import display as meeting_display
 from groupadmin.newsletters import display as newsletter_display
@@ -29,6 +30,7 @@ DOMAINS = (
     report_display,
     audit_display,
     outreach_display,
+    home_display,
 )
 
 

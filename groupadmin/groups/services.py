@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -326,19 +327,35 @@ def org_people(organisation: Organisation) -> list[OrgRole]:
     )
 
 
-def groups_of_user(user) -> list[tuple[Group, list[str]]]:
-    """The groups where the user holds a role, with those roles: one query."""
-    rows = db.session.execute(
+@functools.cache
+def _groups_of_user_statement():
+    """Built once with a bound parameter: the dashboard asks it on every view."""
+    return (
         sa.select(Group, Membership.role)
         .join(Membership, Membership.group_id == Group.id)
-        .where(Membership.user_id == user.id)
+        .where(Membership.user_id == sa.bindparam("user_id", type_=sa.Integer()))
         .options(sa.orm.joinedload(Group.organisation))
         .order_by(Group.name, Membership.role)
-    ).all()
+    )
+
+
+def groups_of_user(user) -> list[tuple[Group, list[str]]]:
+    """The groups where the user holds a role, with those roles: one query."""
+    rows = db.session.execute(_groups_of_user_statement(), {"user_id": user.id}).all()
     result: dict[int, tuple[Group, list[str]]] = {}
     for group, role in rows:
         result.setdefault(group.id, (group, []))[1].append(role)
     return list(result.values())
+
+
+@functools.cache
+def _orgs_of_user_statement():
+    return (
+        sa.select(Organisation, OrgRole.role)
+        .join(OrgRole, OrgRole.organisation_id == Organisation.id)
+        .where(OrgRole.user_id == sa.bindparam("user_id", type_=sa.Integer()))
+        .order_by(Organisation.name)
+    )
 
 
 def orgs_of_user(user) -> list[tuple[Organisation, list[str]]]:
@@ -349,12 +366,7 @@ def orgs_of_user(user) -> list[tuple[Organisation, list[str]]]:
             for r in db.session.scalars(sa.select(OrgRole).where(OrgRole.user_id == user.id))
         }
         return [(o, sorted({"admin", roles.get(o.id, "admin")})) for o in orgs]
-    rows = db.session.execute(
-        sa.select(Organisation, OrgRole.role)
-        .join(OrgRole, OrgRole.organisation_id == Organisation.id)
-        .where(OrgRole.user_id == user.id)
-        .order_by(Organisation.name)
-    ).all()
+    rows = db.session.execute(_orgs_of_user_statement(), {"user_id": user.id}).all()
     result: dict[int, tuple] = {}
     for organisation, role in rows:
         result.setdefault(organisation.id, (organisation, []))[1].append(role)

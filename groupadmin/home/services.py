@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -41,6 +42,20 @@ def dashboard(user, *, now: datetime) -> dict:
         "waiting_by_group": waiting_by_group,
         "waiting_by_org": waiting_by_org,
     }
+
+
+@functools.cache
+def _navigation_statement():
+    return sa.select(rota.has_turns_clause(), outreach.volunteer_clause())
+
+
+def navigation(user, *, now: datetime) -> dict[str, bool]:
+    """What the navigation offers the user besides what every signed-in person has: "My turns" when a
+    turn is to come, "Follow-ups" when they follow newcomers somewhere. One query on every page."""
+    if not getattr(user, "is_authenticated", False):
+        return {"my_turns": False, "follow_ups": False}
+    turns, follows = db.session.execute(_navigation_statement(), {"user_id": user.id, "now": now}).one()
+    return {"my_turns": bool(turns), "follow_ups": bool(follows)}
 
 
 def database_answers() -> bool:

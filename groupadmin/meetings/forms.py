@@ -273,9 +273,7 @@ class MeetingForm(AppForm):
         ok = super().validate(extra_validators)
         problems = {**listing_problems(self.values()), **rule_problems(self.rule())}
         problems = {
-            name: message
-            for name, message in problems.items()
-            if not (name in self and self[name].errors)
+            name: message for name, message in problems.items() if not (name in self and self[name].errors)
         }
         self.add_problems(problems)
         return ok and not problems

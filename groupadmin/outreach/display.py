@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import g, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_login import current_user
 
 from groupadmin.groups.models import Group
 from groupadmin.meetings.display import format_day
-from groupadmin.outreach import services
 from groupadmin.permissions import can
 
 OUTCOME_LABELS = {
@@ -56,14 +54,6 @@ def newcomer_label(newcomer) -> str:
     return str(_l("Request %(number)s", number=newcomer.id))
 
 
-def outreach_nav() -> bool:
-    """Whether the navigation shows "Follow-ups": for the signed-in user who follows newcomers
-    somewhere (one query, once per request)."""
-    if "_outreach_nav" not in g:
-        g._outreach_nav = services.is_volunteer(current_user)
-    return g._outreach_nav
-
-
 def local_date(moment, newcomer):
     """An instant as the local date of the newcomer's group (or organisation)."""
     return moment.astimezone(ZoneInfo(newcomer.zone)).date()
@@ -86,7 +76,6 @@ TEMPLATE_GLOBALS = {
     "outreach_local_day": local_day,
     "outreach_day": day,
     "outreach_local_date": local_date,
-    "outreach_nav": outreach_nav,
     "outreach_may_change_settings": may_change_settings,
     "newcomer_owner": newcomer_owner,
     "OUTCOME_LABELS": OUTCOME_LABELS,

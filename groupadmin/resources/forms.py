@@ -56,8 +56,7 @@ class ResourceForm(AppForm):
         filters=[strip],
         render_kw={"rows": 3},
         description=_l(
-            "Shown to the public: what to expect, who it is for. No names of people. Up to %(n)d "
-            "characters.",
+            "Shown to the public: what to expect, who it is for. No names of people. Up to %(n)d characters.",
             n=500,
         ),
     )

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from flask import g
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
-from groupadmin.database import utcnow
 from groupadmin.meetings import display
 from groupadmin.meetings.models import Occurrence
-from groupadmin.rota.services.mine import has_upcoming_turns
 
 ROLE_KIND_LABELS = {
     "chair": _l("Chair"),
@@ -54,20 +50,11 @@ def rota_where(occurrence: Occurrence) -> str | None:
     return ", ".join(p for p in (meeting.location, meeting.one_line_address) if p) or None
 
 
-def has_my_turns() -> bool:
-    """Whether the signed-in user has turns to come ("My turns" shows in the navigation only then);
-    asked once per request."""
-    if "_has_my_turns" not in g:
-        g._has_my_turns = has_upcoming_turns(current_user, now=utcnow())
-    return g._has_my_turns
-
-
 # Registered with every template by groupadmin.templating.
 TEMPLATE_FILTERS: dict = {}
 TEMPLATE_GLOBALS = {
     "rota_when": rota_when,
     "rota_where": rota_where,
-    "has_my_turns": has_my_turns,
     "ROTA_STATUS_LABELS": STATUS_LABELS,
     "ROTA_KIND_LABELS": ROLE_KIND_LABELS,
     "ROTA_APPLIES_LABELS": APPLIES_TO_LABELS,

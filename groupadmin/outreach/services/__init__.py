@@ -4,10 +4,10 @@ which newcomer), ``newcomers`` (asking for a call, in person, returning people, 
 (digests, escalations), ``welcome``, ``figures`` (for the reports), ``pages``."""
 
 from groupadmin.outreach.services.access import (
-    is_volunteer,
     manages,
     newcomer_for,
     visible_clause,
+    volunteer_clause,
     volunteer_scopes,
 )
 from groupadmin.outreach.services.assigning import AssignError, assign, candidates, hand_back, suggestion
@@ -71,7 +71,7 @@ __all__ = [
     "follow_up_of",
     "hand_back",
     "is_group",
-    "is_volunteer",
+    "volunteer_clause",
     "manages",
     "monthly_figures",
     "my_follow_ups",

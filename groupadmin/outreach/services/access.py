@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 
 from groupadmin.extensions import db
@@ -48,16 +50,17 @@ def manages(owner, roles: set[str]) -> bool:
     return "secretary" in roles if is_group(owner) else "outreach" in roles
 
 
-def is_volunteer(user) -> bool:
-    """Whether the user follows newcomers anywhere (a group's secretary or sponsor, an organisation's
-    outreach volunteer): one query, for the navigation."""
-    if not user.is_authenticated:
-        return False
+@functools.cache
+def volunteer_clause() -> sa.ColumnElement[bool]:
+    """Whether the user (:user_id) follows newcomers anywhere (a group's secretary or sponsor, an
+    organisation's outreach volunteer), as a clause built once with bound parameters: the navigation
+    asks it on every page (`groupadmin.home.services.navigation`)."""
+    user_id = sa.bindparam("user_id", type_=sa.Integer())
     group_role = sa.select(Membership.id).where(
-        Membership.user_id == user.id, Membership.role.in_(("secretary", "sponsor"))
+        Membership.user_id == user_id, Membership.role.in_(("secretary", "sponsor"))
     )
-    org_role = sa.select(OrgRole.id).where(OrgRole.user_id == user.id, OrgRole.role == "outreach")
-    return bool(db.session.scalar(sa.select(sa.or_(sa.exists(group_role), sa.exists(org_role)))))
+    org_role = sa.select(OrgRole.id).where(OrgRole.user_id == user_id, OrgRole.role == "outreach")
+    return sa.or_(sa.exists(group_role), sa.exists(org_role))
 
 
 def volunteer_scopes(user) -> list[tuple[object, list[str]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -111,12 +112,10 @@ def snooze(newcomer: Newcomer, follow_up: FollowUp, *, until: date | None, actor
     )
 
 
-def due_for_volunteers(
-    user_ids=None, *, now: datetime, hour: int | None = None
-) -> dict[int, tuple[int, date]]:
-    """Open follow-ups due (today or overdue, in each newcomer's local date) per volunteer, with the
-    local date of the first zone counted: one query. `hour`: count a zone only once its local time is
-    past that hour (the morning digest); `user_ids`: only these volunteers."""
+@functools.cache
+def _due_statement(some_volunteers: bool):
+    """Open follow-ups due by :due_by (a day ahead of UTC: every zone's today) with their zone, of every
+    volunteer or of :user_ids. Built once with bound parameters: the dashboard asks it on every view."""
     zone = sa.func.coalesce(Group.timezone, Organisation.timezone)
     statement = (
         sa.select(Newcomer.volunteer_id, FollowUp.due_on, zone)
@@ -127,13 +126,25 @@ def due_for_volunteers(
             FollowUp.state == "open",
             Newcomer.volunteer_id.is_not(None),
             Newcomer.erased_at.is_(None),
-            FollowUp.due_on <= (now + timedelta(days=1)).date(),
+            FollowUp.due_on <= sa.bindparam("due_by", type_=sa.Date()),
         )
     )
+    if some_volunteers:
+        statement = statement.where(Newcomer.volunteer_id.in_(sa.bindparam("user_ids", expanding=True)))
+    return statement
+
+
+def due_for_volunteers(
+    user_ids=None, *, now: datetime, hour: int | None = None
+) -> dict[int, tuple[int, date]]:
+    """Open follow-ups due (today or overdue, in each newcomer's local date) per volunteer, with the
+    local date of the first zone counted: one query. `hour`: count a zone only once its local time is
+    past that hour (the morning digest); `user_ids`: only these volunteers."""
+    params = {"due_by": (now + timedelta(days=1)).date()}
     if user_ids is not None:
-        statement = statement.where(Newcomer.volunteer_id.in_(list(user_ids)))
+        params["user_ids"] = list(user_ids)
     result: dict[int, tuple[int, date]] = {}
-    for volunteer_id, due_on, tz in db.session.execute(statement):
+    for volunteer_id, due_on, tz in db.session.execute(_due_statement(user_ids is not None), params):
         local_now = now.astimezone(_zone(tz))
         if due_on > local_now.date() or (hour is not None and local_now.hour < hour):
             continue

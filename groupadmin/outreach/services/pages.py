@@ -4,6 +4,7 @@ a volunteer" lines."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -69,23 +70,32 @@ def due_count(user, *, now: datetime) -> int:
     return due_for_volunteers([user.id], now=now).get(user.id, (0, None))[0]
 
 
-def waiting_counts(group_ids: list[int], org_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
-    """How many open requests wait for a volunteer (nobody assigned), per group (of `group_ids`) and per
-    organisation (its own requests, of `org_ids`): one query, for the dashboard."""
-    if not group_ids and not org_ids:
-        return {}, {}
-    rows = db.session.execute(
+@functools.cache
+def _waiting_statement():
+    """Built once with bound parameters: the dashboard asks it on every view."""
+    return (
         sa.select(Newcomer.group_id, Newcomer.organisation_id, sa.func.count())
         .where(
             Newcomer.status == "open",
             Newcomer.volunteer_id.is_(None),
             sa.or_(
-                Newcomer.group_id.in_(group_ids),
-                sa.and_(Newcomer.group_id.is_(None), Newcomer.organisation_id.in_(org_ids)),
+                Newcomer.group_id.in_(sa.bindparam("group_ids", expanding=True)),
+                sa.and_(
+                    Newcomer.group_id.is_(None),
+                    Newcomer.organisation_id.in_(sa.bindparam("org_ids", expanding=True)),
+                ),
             ),
         )
         .group_by(Newcomer.group_id, Newcomer.organisation_id)
     )
+
+
+def waiting_counts(group_ids: list[int], org_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """How many open requests wait for a volunteer (nobody assigned), per group (of `group_ids`) and per
+    organisation (its own requests, of `org_ids`): one query, for the dashboard."""
+    if not group_ids and not org_ids:
+        return {}, {}
+    rows = db.session.execute(_waiting_statement(), {"group_ids": list(group_ids), "org_ids": list(org_ids)})
     by_group: dict[int, int] = {}
     by_org: dict[int, int] = {}
     for group_id, org_id, count in rows:

@@ -69,7 +69,7 @@ from groupadmin.rota.services.links import (
     load_remove_link,
     remove_url,
 )
-from groupadmin.rota.services.mine import has_upcoming_turns, my_people, my_person, my_turns
+from groupadmin.rota.services.mine import has_turns_clause, my_people, my_person, my_turns
 from groupadmin.rota.services.notifications import MailItem, ask
 from groupadmin.rota.services.people import (
     add_blackout,
@@ -162,7 +162,7 @@ __all__ = [
     "group_people",
     "group_roles",
     "group_today",
-    "has_upcoming_turns",
+    "has_turns_clause",
     "is_upcoming_gap",
     "link_token",
     "link_url",

@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import sqlalchemy as sa
 
+from groupadmin.database import UTCDateTime
 from groupadmin.extensions import db
 from groupadmin.groups.models import Group
 from groupadmin.meetings.models import Meeting, Occurrence
 from groupadmin.rota.models import FILLING, Assignment, RotaPerson
 
 
-def _upcoming(user_id: int, now: datetime):
+def _upcoming(user_id, now):
     return (
         sa.select(Assignment)
         .join(RotaPerson, RotaPerson.id == Assignment.person_id)
@@ -28,11 +30,13 @@ def _upcoming(user_id: int, now: datetime):
     )
 
 
-def has_upcoming_turns(user, *, now: datetime) -> bool:
-    """Whether the user has a turn to come (one query; the navigation asks it on every page)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return bool(db.session.scalar(sa.select(_upcoming(user.id, now).exists())))
+@functools.cache
+def has_turns_clause() -> sa.Exists:
+    """Whether the user (:user_id) has a turn to come after :now, as an EXISTS clause built once with
+    bound parameters: the navigation asks it on every page (`groupadmin.home.services.navigation`)."""
+    return _upcoming(
+        sa.bindparam("user_id", type_=sa.Integer()), sa.bindparam("now", type_=UTCDateTime())
+    ).exists()
 
 
 def my_turns(user, *, now: datetime) -> list[Assignment]:

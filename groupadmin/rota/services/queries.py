@@ -3,6 +3,7 @@ who may enter a head count."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import date, datetime
 
@@ -31,12 +32,7 @@ def open_places_by_group(groups, *, now: datetime) -> dict[int, int]:
         return {}
     roles_by_group: dict[int, list[ServiceRole]] = defaultdict(list)
     chosen: dict[int, set[int]] = {}
-    for role, meeting_id in db.session.execute(
-        sa.select(ServiceRole, service_role_meeting.c.meeting_id)
-        .outerjoin(service_role_meeting, service_role_meeting.c.role_id == ServiceRole.id)
-        .where(ServiceRole.group_id.in_(list(periods)), ServiceRole.archived.is_(False))
-        .order_by(ServiceRole.position, ServiceRole.id)
-    ):
+    for role, meeting_id in db.session.execute(_roles_statement(), {"group_ids": list(periods)}):
         if role.id not in chosen:
             chosen[role.id] = set()
             roles_by_group[role.group_id].append(role)
@@ -56,12 +52,7 @@ def open_places_by_group(groups, *, now: datetime) -> dict[int, int]:
     filling = {
         (occurrence_id, role_id): n
         for occurrence_id, role_id, n in db.session.execute(
-            sa.select(Assignment.occurrence_id, Assignment.role_id, sa.func.count(Assignment.id))
-            .where(
-                Assignment.occurrence_id.in_([o.id for o in occurrences]),
-                Assignment.status.in_(FILLING),
-            )
-            .group_by(Assignment.occurrence_id, Assignment.role_id)
+            _filling_statement(), {"occurrence_ids": [o.id for o in occurrences]}
         )
     }
     result: dict[int, int] = defaultdict(int)
@@ -73,10 +64,36 @@ def open_places_by_group(groups, *, now: datetime) -> dict[int, int]:
     return {group_id: n for group_id, n in result.items() if n}
 
 
-def _gap_candidates(group_ids: list[int], start: date, end: date):
-    """The dates of these groups' current meetings between `start` and `end` (local dates), as rows of
-    the few columns `open_places_by_group` reads."""
-    return db.session.execute(
+@functools.cache
+def _roles_statement():
+    """The current service roles of :group_ids with the meetings each is chosen for (built once with
+    bound parameters, as the two below: the dashboard runs them on every view)."""
+    return (
+        sa.select(ServiceRole, service_role_meeting.c.meeting_id)
+        .outerjoin(service_role_meeting, service_role_meeting.c.role_id == ServiceRole.id)
+        .where(
+            ServiceRole.group_id.in_(sa.bindparam("group_ids", expanding=True)),
+            ServiceRole.archived.is_(False),
+        )
+        .order_by(ServiceRole.position, ServiceRole.id)
+    )
+
+
+@functools.cache
+def _filling_statement():
+    return (
+        sa.select(Assignment.occurrence_id, Assignment.role_id, sa.func.count(Assignment.id))
+        .where(
+            Assignment.occurrence_id.in_(sa.bindparam("occurrence_ids", expanding=True)),
+            Assignment.status.in_(FILLING),
+        )
+        .group_by(Assignment.occurrence_id, Assignment.role_id)
+    )
+
+
+@functools.cache
+def _gap_candidates_statement():
+    return (
         sa.select(
             Occurrence.id,
             Occurrence.meeting_id,
@@ -89,12 +106,20 @@ def _gap_candidates(group_ids: list[int], start: date, end: date):
         )
         .join(Meeting, Meeting.id == Occurrence.meeting_id)
         .where(
-            Meeting.group_id.in_(group_ids),
+            Meeting.group_id.in_(sa.bindparam("group_ids", expanding=True)),
             Meeting.status != "archived",
-            Occurrence.local_date >= start,
-            Occurrence.local_date <= end,
+            Occurrence.local_date >= sa.bindparam("start", type_=sa.Date()),
+            Occurrence.local_date <= sa.bindparam("end", type_=sa.Date()),
         )
         .order_by(Occurrence.starts_at, Occurrence.id)
+    )
+
+
+def _gap_candidates(group_ids: list[int], start: date, end: date):
+    """The dates of these groups' current meetings between `start` and `end` (local dates), as rows of
+    the few columns `open_places_by_group` reads."""
+    return db.session.execute(
+        _gap_candidates_statement(), {"group_ids": group_ids, "start": start, "end": end}
     ).all()
 
 
