@@ -23,12 +23,12 @@ from groupadmin.admin.views import bp as admin_bp
 from groupadmin.attendance import services as attendance_services
 from groupadmin.attendance.views import bp as attendance_bp
 from groupadmin.auth import services as auth_services
-from groupadmin.auth.services import load_session_user
 from groupadmin.auth.views import bp as auth_bp
 from groupadmin.cli import create_admin, seed_demo
 from groupadmin.extensions import babel, csrf, db, login_manager, migrate
 from groupadmin.formats.views import bp as formats_bp
 from groupadmin.groups.views import bp as groups_bp
+from groupadmin.home import display as home_display
 from groupadmin.home.views import bp as home_bp
 from groupadmin.mail import services as mail_services
 from groupadmin.mail.cli import mail_cli
@@ -96,7 +96,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
 
-    login_manager.user_loader(load_session_user)
+    login_manager.user_loader(home_display.load_user)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -68,15 +68,20 @@ def end_other_sessions(user: User) -> None:
     user.session_nonce = new_nonce()
 
 
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's user loader: '<id>:<nonce>', valid only while the nonce is current."""
+def session_credentials(session_id: str) -> tuple[int, str] | None:
+    """The user id and nonce of a session ('<id>:<nonce>', `User.get_id`), None when malformed. The
+    user loader (`groupadmin.home.services.session_user`) loads that user and checks the nonce with
+    `session_is_current`."""
     user_id, _, nonce = session_id.partition(":")
-    if not user_id.isdigit() or not nonce:
+    if not user_id.isdigit() or not nonce or len(user_id) > 18:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(user.session_nonce, nonce):
-        return None
-    return user
+    return int(user_id), nonce
+
+
+def session_is_current(user: User | None, nonce: str) -> bool:
+    """A session is valid only while its nonce is the user's current one (logout and a password change
+    replace it)."""
+    return user is not None and hmac.compare_digest(user.session_nonce, nonce)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -30,12 +30,12 @@ from groupadmin.outreach.services.newcomers import (
     request_call,
 )
 from groupadmin.outreach.services.pages import (
-    due_count,
+    DashboardCounts,
+    dashboard_counts,
     my_follow_ups,
     my_newcomers,
     newcomers_page,
     next_steps,
-    waiting_counts,
 )
 from groupadmin.outreach.services.reminders import send_digests, send_escalations
 from groupadmin.outreach.services.settings import (
@@ -64,7 +64,8 @@ __all__ = [
     "assign",
     "candidates",
     "do_not_contact",
-    "due_count",
+    "DashboardCounts",
+    "dashboard_counts",
     "due_for_volunteers",
     "erase",
     "erase_expired",
@@ -91,5 +92,4 @@ __all__ = [
     "suggestion",
     "visible_clause",
     "volunteer_scopes",
-    "waiting_counts",
 ]

@@ -115,10 +115,18 @@ def snooze(newcomer: Newcomer, follow_up: FollowUp, *, until: date | None, actor
 @functools.cache
 def _due_statement(some_volunteers: bool):
     """Open follow-ups due by :due_by (a day ahead of UTC: every zone's today) with their zone, of every
-    volunteer or of :user_ids. Built once with bound parameters: the dashboard asks it on every view."""
+    volunteer or of :user_ids. Built once with bound parameters."""
+    statement = due_rows_statement(Newcomer.volunteer_id, FollowUp.due_on)
+    if some_volunteers:
+        statement = statement.where(Newcomer.volunteer_id.in_(sa.bindparam("user_ids", expanding=True)))
+    return statement
+
+
+def due_rows_statement(*columns) -> sa.Select:
+    """`columns`, then the zone, of the open follow-ups due by :due_by (see `_due_statement`)."""
     zone = sa.func.coalesce(Group.timezone, Organisation.timezone)
-    statement = (
-        sa.select(Newcomer.volunteer_id, FollowUp.due_on, zone)
+    return (
+        sa.select(*columns, zone)
         .join(Newcomer, Newcomer.id == FollowUp.newcomer_id)
         .join(Organisation, Organisation.id == Newcomer.organisation_id)
         .outerjoin(Group, Group.id == Newcomer.group_id)
@@ -129,9 +137,18 @@ def _due_statement(some_volunteers: bool):
             FollowUp.due_on <= sa.bindparam("due_by", type_=sa.Date()),
         )
     )
-    if some_volunteers:
-        statement = statement.where(Newcomer.volunteer_id.in_(sa.bindparam("user_ids", expanding=True)))
-    return statement
+
+
+def due_by(now: datetime) -> date:
+    """The latest due date any zone can call today (the :due_by of `due_rows_statement`)."""
+    return (now + timedelta(days=1)).date()
+
+
+def is_due(due_on: date, zone: str, now: datetime, hour: int | None = None) -> bool:
+    """Whether a step due on `due_on` is due today or overdue in `zone` (and, with `hour`, whether the
+    zone's local time is past that hour)."""
+    local_now = now.astimezone(_zone(zone))
+    return due_on <= local_now.date() and (hour is None or local_now.hour >= hour)
 
 
 def due_for_volunteers(
@@ -140,16 +157,14 @@ def due_for_volunteers(
     """Open follow-ups due (today or overdue, in each newcomer's local date) per volunteer, with the
     local date of the first zone counted: one query. `hour`: count a zone only once its local time is
     past that hour (the morning digest); `user_ids`: only these volunteers."""
-    params = {"due_by": (now + timedelta(days=1)).date()}
+    params = {"due_by": due_by(now)}
     if user_ids is not None:
         params["user_ids"] = list(user_ids)
     result: dict[int, tuple[int, date]] = {}
     for volunteer_id, due_on, tz in db.session.execute(_due_statement(user_ids is not None), params):
-        local_now = now.astimezone(_zone(tz))
-        if due_on > local_now.date() or (hour is not None and local_now.hour < hour):
-            continue
-        count, day = result.get(volunteer_id, (0, local_now.date()))
-        result[volunteer_id] = (count + 1, day)
+        if is_due(due_on, tz, now, hour):
+            count, day = result.get(volunteer_id, (0, now.astimezone(_zone(tz)).date()))
+            result[volunteer_id] = (count + 1, day)
     return result
 
 

@@ -5,6 +5,7 @@ a volunteer" lines."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from groupadmin.extensions import db
 from groupadmin.outreach.models import FollowUp, Newcomer
 from groupadmin.outreach.services.access import visible_clause
-from groupadmin.outreach.services.followups import due_for_volunteers
+from groupadmin.outreach.services.followups import due_by, due_rows_statement, is_due
 
 PER_PAGE = 25
 
@@ -65,16 +66,22 @@ def my_follow_ups(user) -> list[tuple[Newcomer, FollowUp | None]]:
     return sorted(rows, key=lambda row: (row[1] is None, row[1].due_on if row[1] else None, row[0].id))
 
 
-def due_count(user, *, now: datetime) -> int:
-    """How many of the user's follow-ups are due today or overdue (the dashboard panel): one query."""
-    return due_for_volunteers([user.id], now=now).get(user.id, (0, None))[0]
-
-
 @functools.cache
-def _waiting_statement():
-    """Built once with bound parameters: the dashboard asks it on every view."""
-    return (
-        sa.select(Newcomer.group_id, Newcomer.organisation_id, sa.func.count())
+def _dashboard_statement():
+    """The user's follow-ups due (a row each, with its zone) and the requests waiting for a volunteer
+    (counted per group of :group_ids and per organisation of :org_ids), in one statement built once:
+    the dashboard asks it on every view."""
+    due = due_rows_statement(
+        sa.literal("due"), sa.null().label("group_id"), sa.null().label("org_id"), FollowUp.due_on
+    ).where(Newcomer.volunteer_id == sa.bindparam("user_id", type_=sa.Integer()))
+    waiting = (
+        sa.select(
+            sa.literal("waiting"),
+            Newcomer.group_id,
+            Newcomer.organisation_id,
+            sa.null().label("due_on"),
+            sa.cast(sa.func.count(), sa.String()),
+        )
         .where(
             Newcomer.status == "open",
             Newcomer.volunteer_id.is_(None),
@@ -88,19 +95,32 @@ def _waiting_statement():
         )
         .group_by(Newcomer.group_id, Newcomer.organisation_id)
     )
+    return sa.union_all(due, waiting)
 
 
-def waiting_counts(group_ids: list[int], org_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
-    """How many open requests wait for a volunteer (nobody assigned), per group (of `group_ids`) and per
-    organisation (its own requests, of `org_ids`): one query, for the dashboard."""
-    if not group_ids and not org_ids:
-        return {}, {}
-    rows = db.session.execute(_waiting_statement(), {"group_ids": list(group_ids), "org_ids": list(org_ids)})
-    by_group: dict[int, int] = {}
-    by_org: dict[int, int] = {}
-    for group_id, org_id, count in rows:
-        if group_id is None:
-            by_org[org_id] = count
+@dataclass
+class DashboardCounts:
+    due: int  # the user's follow-ups due today or overdue
+    waiting_by_group: dict[int, int]  # requests nobody has taken, per group
+    waiting_by_org: dict[int, int]  # per organisation (its own page's requests)
+
+
+def dashboard_counts(user, group_ids, org_ids, *, now: datetime) -> DashboardCounts:
+    """For the dashboard, in one query: how many of the user's follow-ups are due today or overdue, and
+    how many open requests wait for a volunteer per group (of `group_ids`, where the user assigns) and
+    per organisation (its own requests, of `org_ids`)."""
+    params = {
+        "user_id": user.id,
+        "due_by": due_by(now),
+        "group_ids": list(group_ids),
+        "org_ids": list(org_ids),
+    }
+    counts = DashboardCounts(0, {}, {})
+    for kind, group_id, org_id, due_on, extra in db.session.execute(_dashboard_statement(), params):
+        if kind == "due":
+            counts.due += is_due(due_on, extra, now)
+        elif group_id is None:
+            counts.waiting_by_org[org_id] = int(extra)
         else:
-            by_group[group_id] = count
-    return by_group, by_org
+            counts.waiting_by_group[group_id] = int(extra)
+    return counts

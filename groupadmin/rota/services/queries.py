@@ -25,7 +25,7 @@ from groupadmin.rota.services.rules import is_upcoming_gap, places_open, summary
 def open_places_by_group(groups, *, now: datetime) -> dict[int, int]:
     """Open rota places in the next two weeks (as the weekly summary counts them) of each group, for
     the dashboard: {group id: places}, groups without gaps left out. Takes the Group objects the
-    caller has already loaded; three queries however many groups, reading only the columns the count
+    caller has already loaded; two queries however many groups, reading only the columns the count
     needs (no meeting rows: the dashboard is the busiest page)."""
     periods = {g.id: summary_period(g, now) for g in groups}
     if not periods:
@@ -42,21 +42,18 @@ def open_places_by_group(groups, *, now: datetime) -> dict[int, int]:
         return {}
     start = min(first for first, _last in periods.values())
     end = max(last for _first, last in periods.values())
-    occurrences = [
-        o
-        for o in _gap_candidates(list(roles_by_group), start, end)
-        if is_upcoming_gap(o, now) and periods[o.group_id][0] <= o.local_date <= periods[o.group_id][1]
-    ]
+    occurrences = {}
+    filling: dict[tuple[int, int], int] = {}
+    for row in _gap_candidates(list(roles_by_group), start, end):
+        first, last = periods[row.group_id]
+        if is_upcoming_gap(row, now) and first <= row.local_date <= last:
+            occurrences[row.id] = row
+            if row.role_id is not None:
+                filling[(row.id, row.role_id)] = row.filled
     if not occurrences:
         return {}
-    filling = {
-        (occurrence_id, role_id): n
-        for occurrence_id, role_id, n in db.session.execute(
-            _filling_statement(), {"occurrence_ids": [o.id for o in occurrences]}
-        )
-    }
     result: dict[int, int] = defaultdict(int)
-    for o in occurrences:
+    for o in occurrences.values():
         attendance = "online" if o.online_only else o.attendance
         for role in roles_by_group[o.group_id]:
             filled = filling.get((o.id, role.id), 0)
@@ -80,44 +77,42 @@ def _roles_statement():
 
 
 @functools.cache
-def _filling_statement():
-    return (
-        sa.select(Assignment.occurrence_id, Assignment.role_id, sa.func.count(Assignment.id))
-        .where(
-            Assignment.occurrence_id.in_(sa.bindparam("occurrence_ids", expanding=True)),
-            Assignment.status.in_(FILLING),
-        )
-        .group_by(Assignment.occurrence_id, Assignment.role_id)
-    )
-
-
-@functools.cache
 def _gap_candidates_statement():
+    occurrence_columns = (
+        Occurrence.id,
+        Occurrence.meeting_id,
+        Occurrence.status,
+        Occurrence.starts_at,
+        Occurrence.local_date,
+        Occurrence.online_only,
+        Meeting.group_id,
+        Meeting.attendance,
+    )
     return (
         sa.select(
-            Occurrence.id,
-            Occurrence.meeting_id,
-            Occurrence.status,
-            Occurrence.starts_at,
-            Occurrence.local_date,
-            Occurrence.online_only,
-            Meeting.group_id,
-            Meeting.attendance,
+            *occurrence_columns,
+            Assignment.role_id,
+            sa.func.count(Assignment.id).label("filled"),
         )
         .join(Meeting, Meeting.id == Occurrence.meeting_id)
+        .outerjoin(
+            Assignment,
+            sa.and_(Assignment.occurrence_id == Occurrence.id, Assignment.status.in_(FILLING)),
+        )
         .where(
             Meeting.group_id.in_(sa.bindparam("group_ids", expanding=True)),
             Meeting.status != "archived",
             Occurrence.local_date >= sa.bindparam("start", type_=sa.Date()),
             Occurrence.local_date <= sa.bindparam("end", type_=sa.Date()),
         )
-        .order_by(Occurrence.starts_at, Occurrence.id)
+        .group_by(*occurrence_columns, Assignment.role_id)
     )
 
 
 def _gap_candidates(group_ids: list[int], start: date, end: date):
     """The dates of these groups' current meetings between `start` and `end` (local dates), as rows of
-    the few columns `open_places_by_group` reads."""
+    the few columns `open_places_by_group` reads, one per date and role with turns asked or confirmed
+    (`role_id`, `filled`; a date with none has one row with `role_id` None)."""
     return db.session.execute(
         _gap_candidates_statement(), {"group_ids": group_ids, "start": start, "end": end}
     ).all()
