@@ -25,6 +25,7 @@ from groupadmin.attendance.views import bp as attendance_bp
 from groupadmin.auth import services as auth_services
 from groupadmin.auth.views import bp as auth_bp
 from groupadmin.cli import create_admin, seed_demo
+from groupadmin.database import end_read_only_transactions
 from groupadmin.extensions import babel, csrf, db, login_manager, migrate
 from groupadmin.formats.views import bp as formats_bp
 from groupadmin.groups.views import bp as groups_bp
@@ -98,6 +99,7 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.user_loader(home_display.load_user)
 
+    end_read_only_transactions(app, db.session)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)

@@ -67,3 +67,46 @@ def choice_check(column: str, choices: tuple[str, ...], name: str | None = None)
     """A CHECK constraint limiting a string column to `choices` (we use strings, not database enums)."""
     values = ", ".join(f"'{c}'" for c in choices)
     return sa.CheckConstraint(f"{column} IN ({values})", name=name or f"{column}_choice")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Ending a request's transaction
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _ended(session, transaction):
+    if transaction.parent is None:
+        session.info.pop("wrote", None)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _flushed(session, _context):
+    session.info["wrote"] = True
+
+
+@sa.event.listens_for(sa.orm.Session, "do_orm_execute")
+def _executed(state):
+    if not state.is_select:
+        state.session.info["wrote"] = True
+
+
+def end_read_only_transactions(app, session) -> None:
+    """End a request that only read with COMMIT instead of the rollback `session.remove()` does.
+
+    The two are equivalent for a transaction that wrote nothing, but psycopg forgets every prepared
+    statement of the connection on a ROLLBACK, so PostgreSQL would parse and plan each page's queries
+    anew on every request (most of a page's database time). A transaction that flushed, executed
+    anything but a SELECT, or holds unsaved changes is left to the rollback, as before: nothing a view
+    did not commit is ever saved. (`info["wrote"]` is kept by the listeners above: set by a flush or a
+    statement other than a SELECT, cleared when the transaction ends.)"""
+
+    @app.teardown_request
+    def _end(exc):
+        current = session()
+        if (
+            exc is None
+            and current.in_transaction()
+            and not current.info.get("wrote")
+            and not (current.new or current.dirty or current.deleted)
+        ):
+            current.commit()

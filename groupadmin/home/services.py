@@ -88,7 +88,7 @@ def navigation(user, *, now: datetime) -> dict[str, bool]:
 def database_answers() -> bool:
     """True when the database answers a trivial query; on an error the session is rolled back."""
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        db.session.execute(sa.select(1))
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         return False
