@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from groupadmin.audit.services import PERSON_DETAILS
 from groupadmin.groups.display import ROLE_NAMES
 from groupadmin.outreach.display import OUTCOME_LABELS, SOURCE_LABELS
 
@@ -124,6 +126,7 @@ DETAIL_LABELS = {
     "step": _l("Step"),
     "outcome": _l("What happened"),
     "until": _l("Until"),
+    "volunteer_id": _l("Volunteer"),
 }
 
 # Details whose value is said in words of their own (outreach's outcomes, sources, erasure reasons).
@@ -199,19 +202,24 @@ def _value(value) -> str:
         if value in VALUE_LABELS:
             return str(VALUE_LABELS[value])
         try:
-            return date.fromisoformat(value).strftime("%Y-%m-%d")
+            return format_date(date.fromisoformat(value), "medium")
         except ValueError:
             return value.replace("_", " ")
     return str(value)
 
 
-def audit_details(details: dict | None) -> list[tuple[str, str]]:
+def audit_details(details: dict | None, people: dict[int, str] | None = None) -> list[tuple[str, str]]:
     """(label, value) of an event's details that mean something to a reader: ids, keys and internal
-    names are left out."""
+    names are left out, except an account a detail points to, named from `people`
+    (`audit.services.people_named`)."""
     lines = []
     for key, value in (details or {}).items():
         label = DETAIL_LABELS.get(key)
         if label is None or value is None or value == [] or value == {}:
+            continue
+        if key in PERSON_DETAILS:
+            if (people or {}).get(value):
+                lines.append((str(label), people[value]))
             continue
         if key in ONLY_WHEN_TRUE and value is False:
             continue

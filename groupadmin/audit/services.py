@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from groupadmin.audit.models import AuditEvent
+from groupadmin.auth.models import User
 from groupadmin.extensions import db
 
 # Keys that could carry personal values are refused outright, so a careless caller fails in tests.
@@ -44,13 +45,33 @@ def record(
     return event
 
 
-def recent_for_group(group, limit: int = 50) -> list[AuditEvent]:
-    return list(
-        db.session.scalars(
-            sa.select(AuditEvent)
-            .where(AuditEvent.group_id == group.id)
-            .options(sa.orm.joinedload(AuditEvent.actor))
-            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-            .limit(limit)
-        )
+PER_PAGE = 100
+# Details that name a person by their account: the change log shows that account's name.
+PERSON_DETAILS = ("volunteer_id",)
+
+
+def group_page(group, page: int):
+    """One page of the group's change log, the newest first (a fixed number of queries)."""
+    return db.paginate(
+        sa.select(AuditEvent)
+        .where(AuditEvent.group_id == group.id)
+        .options(sa.orm.joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
     )
+
+
+def people_named(events) -> dict[int, str]:
+    """The names of the accounts the events' details point to (`PERSON_DETAILS`), in one query: an
+    account removed since is left out (the log then names nobody)."""
+    ids = {
+        value
+        for event in events
+        for key, value in (event.details or {}).items()
+        if key in PERSON_DETAILS and isinstance(value, int)
+    }
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).all())

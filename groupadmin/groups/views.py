@@ -25,7 +25,7 @@ from groupadmin.groups.forms import (
 )
 from groupadmin.groups.models import Membership, OrgRole
 from groupadmin.permissions import can, requires
-from groupadmin.web import get_or_404, show_error
+from groupadmin.web import get_or_404, page_arg, show_error
 
 bp = Blueprint("groups", __name__)
 
@@ -311,4 +311,5 @@ def _invitation_created(invitation, token):
 @bp.route("/groups/<group_slug>/audit")
 @requires("group.manage")
 def group_audit(group):
-    return render_template("groups/audit.html", group=group, events=audit.recent_for_group(group, limit=200))
+    events = audit.group_page(group, page_arg())
+    return render_template("groups/audit.html", group=group, events=events, people=audit.people_named(events))

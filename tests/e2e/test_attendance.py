@@ -39,6 +39,7 @@ def test_secretary_enters_last_nights_count_from_a_phone(phone, artifacts):
     assert "Newcomers are part of the total" in phone.locator("#newcomers-error").inner_text()
     assert phone.get_by_label("Digital").input_value() == "31.50"
     phone.get_by_label("Newcomers").fill("2")
+    phone.wait_for_load_state()  # the click returns before the stylesheet is in
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path=str(artifacts / "attendance-phone-entry.png"), full_page=True)
     phone.get_by_role("button", name="Save").click()

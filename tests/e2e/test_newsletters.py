@@ -83,6 +83,7 @@ def test_sign_up_confirm_compose_send_and_leave(page, phone, live_app, artifacts
     phone.screenshot(path=str(artifacts / "news-preferences-phone.png"), full_page=True)
     phone.get_by_role("button", name="Leave this list").click()
     assert "You have left Tuesday Night News" in phone.locator(".flashes").inner_text()
+    phone.wait_for_load_state()  # the click returns before the stylesheet is in
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     with live_app.app_context():
         statuses = set(

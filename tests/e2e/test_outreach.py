@@ -89,7 +89,9 @@ def test_ask_for_a_call_digest_reached_then_do_not_contact(page, phone, live_app
     assert "The follow-up is recorded." in phone.content()
     day7 = utcnow().astimezone(ZoneInfo("America/New_York")).date() + timedelta(days=7)
     assert f"Step 2: {format_date(day7, 'medium', locale='en')}" in phone.locator("main").inner_text()
-    # The long word wraps: the page is no wider than the phone.
+    # The long word wraps: the page is no wider than the phone (measured once the stylesheet is in:
+    # the click returns when the new page starts, not when it has loaded).
+    phone.wait_for_load_state()
     assert phone.evaluate("document.documentElement.scrollWidth") <= phone.viewport_size["width"]
     phone.screenshot(path=str(artifacts / "outreach-recorded-phone.png"), full_page=True)
 

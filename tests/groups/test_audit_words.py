@@ -57,6 +57,7 @@ def test_the_change_log_reads_in_words_in_local_time(app, client):
     assert re.search(r"Nov 21, 2026, 12:00\s?PM CST", html)  # 18:00 UTC in Chicago
     assert "Rota person added" in html and "Contact details changed: yes" in html
     assert "One date changed" in html and "Changed: Cancelled or not, Other venue" in html
+    assert "Date: Nov 24, 2026" in html and "2026-11-24" not in html  # in the reader's words
     assert "Something new kind" in html
     for internal in (
         "rota_person.created",
@@ -93,3 +94,31 @@ def test_a_rota_person_added_does_not_say_no_contact_details_changed(app, client
     login(client, "sec@example.org")
     html = client.get(f"/groups/{group.slug}/audit").get_data(as_text=True)
     assert "Rota person added" in html and "Contact details changed" not in html
+
+
+def test_the_change_log_names_the_volunteer_given_a_newcomer_and_pages(app, client):
+    group = factories.group()
+    secretary = factories.member(group, "secretary", email="sec@example.org")
+    sponsor = factories.member(group, "sponsor", name="Sam the sponsor.")
+    gone = factories.member(group, "sponsor")
+    for volunteer in (sponsor, gone):
+        audit.record(
+            now=NOW,
+            actor=secretary,
+            action="outreach.assigned",
+            obj=group,
+            object_type="newcomer",
+            group=group,
+            volunteer_id=volunteer.id,
+        )
+    for n in range(audit.PER_PAGE):
+        audit.record(now=NOW - timedelta(days=1, minutes=n), actor=secretary, action="group.updated", group=group)
+    db.session.delete(gone)
+    db.session.commit()
+    login(client, "sec@example.org")
+    html = client.get(f"/groups/{group.slug}/audit").get_data(as_text=True)
+    assert "Newcomer given to a volunteer" in html and "Volunteer: Sam the sponsor." in html
+    assert html.count("Volunteer:") == 1  # an account since removed is named by nobody, not by its id
+    assert "Page 1 of 2" in html and "page=2" in html
+    older = client.get(f"/groups/{group.slug}/audit?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in older and "Group settings changed" in older and "Newcomer given" not in older
