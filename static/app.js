@@ -83,3 +83,27 @@ document.querySelectorAll("[data-print]").forEach(function (button) {
     }
   });
 })();
+
+// A pasted text longer than a field's limit: the browser keeps only its start without a word, so say
+// so beside the field (the words come from the page, in its language: body's data-too-long).
+document.addEventListener("paste", function (event) {
+  var field = event.target;
+  var max = field.maxLength;
+  var words = document.body.getAttribute("data-too-long");
+  if (!(max > 0) || !words || !event.clipboardData || typeof field.selectionStart !== "number") { return; }
+  var pasted = event.clipboardData.getData("text");
+  var after = field.value.length - (field.selectionEnd - field.selectionStart) + pasted.length;
+  var notice = document.getElementById(field.id + "-too-long");
+  if (after <= max) {
+    if (notice) { notice.remove(); }
+    return;
+  }
+  if (!notice) {
+    notice = document.createElement("p");
+    notice.id = field.id + "-too-long";
+    notice.className = "error";
+    notice.setAttribute("role", "status");
+    field.insertAdjacentElement("afterend", notice);
+  }
+  notice.textContent = words.replace("{n}", String(max));
+});

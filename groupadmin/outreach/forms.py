@@ -106,7 +106,11 @@ class FollowUpForm(AppForm):
         _l("Short note (optional)"),
         validators=[Optional(), Length(max=200)],
         filters=[strip],
-        description=_l('No health details: just what the next caller needs, like "prefers texts".'),
+        description=_l(
+            'No health details: just what the next caller needs, like "prefers texts". '
+            "Up to %(n)d characters.",
+            n=200,
+        ),
     )
     confirm_erase = BooleanField(_l("Yes: they asked not to be contacted; erase their details now"))
 

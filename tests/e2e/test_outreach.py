@@ -84,7 +84,17 @@ def test_ask_for_a_call_digest_reached_then_do_not_contact(page, phone, live_app
     assert number in phone.content()
     phone.get_by_label("What happened").select_option("reached")
     long_word = "https://example.org/" + "a" * 150  # a pasted link: one long word
-    phone.get_by_label("Short note (optional)").fill(f"prefers evenings {long_word}")
+    note = phone.get_by_label("Short note (optional)")
+    # Pasting more than the note holds: the browser keeps only its start, and the page says so.
+    note.evaluate(
+        """field => {
+            const data = new DataTransfer();
+            data.setData("text/plain", "x".repeat(250));
+            field.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true}));
+        }"""
+    )
+    assert "Only the first 200 characters fit here" in phone.locator("#note-too-long").inner_text()
+    note.fill(f"prefers evenings {long_word}")
     phone.get_by_role("button", name="Record").click()
     assert "The follow-up is recorded." in phone.content()
     day7 = utcnow().astimezone(ZoneInfo("America/New_York")).date() + timedelta(days=7)
