@@ -1,5 +1,6 @@
 """Draft from this month: the coming changes (cancelled, online only, another venue), the meetings'
-next dates, open service positions, anniversaries and last month's attendance in one anonymous line."""
+next dates, open service positions, anniversaries, help from the resources directory and last month's
+attendance in one anonymous line."""
 
 from __future__ import annotations
 
@@ -62,6 +63,8 @@ def test_a_draft_from_this_month(client, setup):
     for day, total, newcomers in ((date(2026, 10, 6), 20, 3), (date(2026, 10, 13), 16, 3)):
         _past_date(meeting, day, total, newcomers)
     rota.role(setup.group, "Chair", kind="chair")
+    factories.resource(setup.group.organisation, "housing", name="Sober Living House")
+    factories.resource(setup.group.organisation, "crisis_line", name="Lifeline", phone="988", is_24_7=True)
     db.session.commit()
     login(client, "sec@example.org")
     response = client.post(f"/groups/{setup.group.slug}/news/{setup.mlist.id}/issues/draft")
@@ -77,6 +80,9 @@ def test_a_draft_from_this_month(client, setup):
     assert "18 people a meeting on average, 6 newcomers." in body
     assert "service positions are still open" in body
     assert "New meetings" in body  # created this month
+    # Help between meetings, from the resources directory: crisis lines first, then the whole directory.
+    assert "## Help between meetings\n\n- Lifeline (Crisis lines): 988 · 24/7\n- Sober Living House (Housing)" in body
+    assert f"More in our directory: http://localhost/resources/{setup.group.organisation.slug}/{setup.group.slug}" in body
     page = client.get(response.headers["Location"])
     assert page.status_code == 200 and "<h3>Changes to our meetings</h3>" in page.get_data(as_text=True)
 
@@ -89,3 +95,4 @@ def test_an_organisation_list_drafts_across_its_groups(client, setup):
     assert client.post(f"/orgs/{org}/news/{org_list.id}/issues/draft").status_code == 302
     issue = db.session.scalar(sa.select(NewsletterIssue))
     assert "**Lunchtime Online**" in issue.body and "average" not in issue.body
+    assert "Help between meetings" not in issue.body  # an empty directory: no section

@@ -1,7 +1,8 @@
 """Draft from this month: a starting issue filled from the owner's own data, for its managers to edit
 freely. The coming five weeks' changes (cancelled dates, online-only weeks, another venue, a note), the
 meetings and their next dates, meetings new this month, anniversaries of the group's meetings, service
-positions still open on the rota, and last month's attendance in one anonymous line. Listed meetings
+positions still open on the rota, help between meetings from the resources directory (crisis lines
+first, with a link to the whole directory), and last month's attendance in one anonymous line. Listed meetings
 only: an unlisted one (the business meeting) stays out of a newsletter as it stays out of the feeds.
 For an organisation's list, the same across its groups (without the rota and the head counts)."""
 
@@ -22,6 +23,7 @@ from groupadmin.meetings.models import Meeting, Occurrence
 from groupadmin.newsletters.models import MailingList, NewsletterIssue
 from groupadmin.newsletters.services.issues import save_issue
 from groupadmin.newsletters.services.lists import is_group, owner_of
+from groupadmin.resources import services as resources
 from groupadmin.rota import services as rota
 
 WINDOW = timedelta(days=35)
@@ -45,6 +47,8 @@ class Month:
     average: int | None = None
     newcomers: int = 0
     last_month: date | None = None
+    resources: list = field(default_factory=list)  # from the directory, crisis lines first
+    resources_url: str = ""
 
 
 def this_month(owner, *, now: datetime) -> Month:
@@ -66,6 +70,9 @@ def this_month(owner, *, now: datetime) -> Month:
     month.next_dates = sorted(nexts.values(), key=lambda o: (o.meeting.name, o.starts_at))
     month.new_meetings = [m for m in meetings.values() if m.created_at > now - timedelta(days=31)]
     month.anniversaries = _anniversaries(meetings, today)
+    organisation, group = (owner.organisation, owner) if is_group(owner) else (owner, None)
+    month.resources = resources.welcome_selection(organisation.id, getattr(group, "id", None))
+    month.resources_url = resources.public_url(organisation, group)
     if is_group(owner):
         month.open_places = rota.open_places_by_group([owner], now=now).get(owner.id, 0)
         _attendance(month, list(meetings), today)
