@@ -158,7 +158,7 @@ def demo_summary() -> str:
     roles = {
         "admin@example.org": "site admin, admin of Lakeside Intergroup",
         "secretary@example.org": "secretary of Tuesday Night Lakeside Group (AA) only",
-        "sponsor@example.org": "sponsor in Tuesday Night Lakeside Group (AA)",
+        "sponsor@example.org": "sponsor in Tuesday Night Lakeside Group (AA), outreach volunteer of Lakeside",
         "coordinator@example.org": "coordinator of Lakeside Intergroup (figures only)",
     }
     lines += [f"  {email:<26} {role}" for email, role in roles.items()]

@@ -132,7 +132,7 @@ def test_a_second_scheduler_stands_by_and_takes_over_when_the_first_dies(app, da
         kill(first, signal.SIGKILL)
         died = time.monotonic()
         assert poll(lambda: lease_holder_pid() == second.pid, timeout=30), "the standby never took over"
-        assert time.monotonic() - died < 2 + 0.2 + 5  # lease + poll, with room for a slow machine
+        assert time.monotonic() - died < 2 + 0.2 + 10  # lease + poll, with room for a loaded machine
         enqueue_many(1, "after")
         assert smtp_sink.wait_for(2, timeout=30) == 2
 
