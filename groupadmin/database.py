@@ -109,4 +109,7 @@ def end_read_only_transactions(app, session) -> None:
             and not current.info.get("wrote")
             and not (current.new or current.dirty or current.deleted)
         ):
-            current.commit()
+            try:
+                current.commit()
+            except sa.exc.SQLAlchemyError:  # the page is made already: a lost connection must not undo it
+                current.rollback()
