@@ -112,7 +112,9 @@ def test_the_change_log_names_the_volunteer_given_a_newcomer_and_pages(app, clie
             volunteer_id=volunteer.id,
         )
     for n in range(audit.PER_PAGE):
-        audit.record(now=NOW - timedelta(days=1, minutes=n), actor=secretary, action="group.updated", group=group)
+        audit.record(
+            now=NOW - timedelta(days=1, minutes=n), actor=secretary, action="group.updated", group=group
+        )
     db.session.delete(gone)
     db.session.commit()
     login(client, "sec@example.org")

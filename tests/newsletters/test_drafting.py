@@ -81,8 +81,14 @@ def test_a_draft_from_this_month(client, setup):
     assert "service positions are still open" in body
     assert "New meetings" in body  # created this month
     # Help between meetings, from the resources directory: crisis lines first, then the whole directory.
-    assert "## Help between meetings\n\n- Lifeline (Crisis lines): 988 · 24/7\n- Sober Living House (Housing)" in body
-    assert f"More in our directory: http://localhost/resources/{setup.group.organisation.slug}/{setup.group.slug}" in body
+    assert (
+        "## Help between meetings\n\n- Lifeline (Crisis lines): 988 · 24/7\n- Sober Living House (Housing)"
+        in body
+    )
+    assert (
+        f"More in our directory: http://localhost/resources/{setup.group.organisation.slug}/{setup.group.slug}"
+        in body
+    )
     page = client.get(response.headers["Location"])
     assert page.status_code == 200 and "<h3>Changes to our meetings</h3>" in page.get_data(as_text=True)
 

@@ -59,6 +59,14 @@ def _to_enter_statement():
     return (
         _open_dates_statement()
         .where(Meeting.group_id.in_(sa.bindparam("group_ids", expanding=True)))
+        .options(
+            # Only what the lists show (the date, its start in its zone, the meeting's name and group):
+            # the dashboard reads these rows on every view, and a meeting row is wide.
+            sa.orm.load_only(
+                Occurrence.meeting_id, Occurrence.local_date, Occurrence.starts_at, Occurrence.timezone
+            ),
+            sa.orm.defaultload(Occurrence.meeting).load_only(Meeting.name, Meeting.group_id),
+        )
         .limit(sa.bindparam("limit", type_=sa.Integer()))
     )
 
