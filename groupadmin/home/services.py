@@ -47,6 +47,9 @@ def dashboard(user, *, now: datetime) -> dict:
     }
 
 
+NO_NAVIGATION = {"my_turns": False, "follow_ups": False}
+
+
 @functools.cache
 def _navigation_statement():
     return sa.select(rota.has_turns_clause(), outreach.volunteer_clause())
@@ -73,12 +76,10 @@ def session_user(session_id: str, *, now: datetime) -> tuple[User | None, dict[s
     return user, {"my_turns": bool(turns), "follow_ups": bool(follows)}
 
 
-NO_NAVIGATION = {"my_turns": False, "follow_ups": False}
-
-
 def navigation(user, *, now: datetime) -> dict[str, bool]:
     """What the navigation offers the user besides what every signed-in person has: "My turns" when a
-    turn is to come, "Follow-ups" when they follow newcomers somewhere. One query on every page."""
+    turn is to come, "Follow-ups" when they follow newcomers somewhere. One query; a signed-in page
+    usually has the answer already from `session_user`."""
     if not getattr(user, "is_authenticated", False):
         return NO_NAVIGATION
     turns, follows = db.session.execute(_navigation_statement(), {"user_id": user.id, "now": now}).one()
