@@ -64,7 +64,7 @@ def open_places_by_group(groups, *, now: datetime) -> dict[int, int]:
 @functools.cache
 def _roles_statement():
     """The current service roles of :group_ids with the meetings each is chosen for (built once with
-    bound parameters, as the two below: the dashboard runs them on every view)."""
+    bound parameters, as the one below: the dashboard runs them on every view)."""
     return (
         sa.select(ServiceRole, service_role_meeting.c.meeting_id)
         .outerjoin(service_role_meeting, service_role_meeting.c.role_id == ServiceRole.id)
